@@ -1,0 +1,148 @@
+import {
+  array, assert, boolean, defaulted, enums, integer, max, min, object, optional, refine, size, string,
+  StructError, type Infer, type Struct,
+} from "superstruct";
+import type { LogLevel } from "./util/log.ts";
+
+/**
+ * Causeway's configuration: schema, embedded defaults, environment overrides.
+ * Validated with superstruct (cold path); every error names the file, the key and the fix.
+ */
+
+const port = refine(integer(), "port", (v) => (v >= 0 && v <= 65535) || "must be an integer from 0 to 65535 (0 picks a free port)");
+const name = refine(string(), "name", (v) => /^[A-Za-z][A-Za-z0-9_-]*$/.test(v) || "must start with a letter and use only letters, digits, - and _");
+const realmName = refine(string(), "realm", (v) => /^[^\s#.]+(\.[^\s#.]+)*$/.test(v) || "must be a WAMP URI such as \"realm1\" or \"com.example.app\"");
+const bytes = (lo: number, hi: number) => size(integer(), lo, hi);
+
+const ListenerSchema = object({
+  name,
+  transport: enums(["websocket", "rawsocket"]),
+  host: defaulted(string(), "0.0.0.0"),
+  port,
+  /** WebSocket only: the HTTP path that accepts WAMP upgrades. */
+  path: defaulted(refine(string(), "path", (v) => v.startsWith("/") || "must start with \"/\""), "/ws"),
+  /** Largest incoming message in bytes; RawSocket announces the next power of two ≥ this. */
+  maxMessageSize: optional(bytes(512, 16 * 1024 * 1024)),
+});
+
+const RealmSchema = object({
+  name: realmName,
+  /** Open to anonymous sessions (the only authentication method until security is set up). */
+  anonymous: defaulted(boolean(), true),
+  /** WAMP URI rules for procedures and topics on this realm. */
+  uriCheck: defaulted(enums(["loose", "strict"]), "loose"),
+});
+
+const LimitsSchema = object({
+  /** Default largest incoming message (bytes) for listeners that do not set their own. */
+  maxMessageSize: defaulted(bytes(512, 16 * 1024 * 1024), 16 * 1024 * 1024),
+  /** Bytes a session may have queued outbound before it counts as a slow consumer. */
+  outboundBufferBytes: defaulted(min(integer(), 64 * 1024), 8 * 1024 * 1024),
+  /** How long a session may stay over outboundBufferBytes before it is closed. */
+  slowConsumerGraceMs: defaulted(max(min(integer(), 0), 600_000), 5000),
+});
+
+export const ConfigSchema = object({
+  listeners: defaulted(array(ListenerSchema), () => defaultListeners()),
+  realms: defaulted(array(RealmSchema), () => [{ name: "realm1", anonymous: true, uriCheck: "loose" }]),
+  limits: defaulted(LimitsSchema, () => ({})),
+  log: defaulted(object({ level: defaulted(enums(["debug", "info", "warn", "error"]), "info") }), () => ({})),
+});
+
+export type Config = Infer<typeof ConfigSchema>;
+export type ListenerConfig = Config["listeners"][number];
+
+function defaultListeners() {
+  return [
+    { name: "ws", transport: "websocket" as const, host: "0.0.0.0", port: 8080, path: "/ws" },
+    { name: "rawsocket", transport: "rawsocket" as const, host: "0.0.0.0", port: 8081, path: "/ws" },
+  ];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Validates raw config (parsed JSON) and fills defaults. `source` names where it came from
+ * ("embedded default" or the file path) in error messages.
+ */
+export function parseConfig(raw: unknown, source: string): Config {
+  const struct = ConfigSchema as Struct<Config, unknown>;
+  try {
+    const [err, value] = struct.validate(raw, { coerce: true });
+    if (err) throw err;
+    assert(value, struct);
+    checkUnique(value, source);
+    return value;
+  } catch (err) {
+    if (err instanceof StructError) throw new ConfigError(describe(err, source));
+    throw err;
+  }
+}
+
+function describe(err: StructError, source: string): string {
+  const f = err.failures()[0] ?? err;
+  const key = f.path.length ? f.path.join(".") : "(top level)";
+  if (f.type === "never") {
+    return `Invalid config in ${source}: unknown key "${key}": remove it or check its spelling (see the README's config reference)`;
+  }
+  const got = f.value === undefined ? "nothing" : JSON.stringify(f.value);
+  const fix = f.refinement ? f.message : f.message.replace(/, but received:.*$/, "");
+  return `Invalid config in ${source}: at "${key}": ${fix} (got ${got})`;
+}
+
+function checkUnique(cfg: Config, source: string): void {
+  const seen = new Set<string>();
+  for (const l of cfg.listeners) {
+    if (seen.has(l.name)) throw new ConfigError(`Invalid config in ${source}: listener name "${l.name}" is used twice; give each listener its own name`);
+    seen.add(l.name);
+  }
+  const realms = new Set<string>();
+  for (const r of cfg.realms) {
+    if (realms.has(r.name)) throw new ConfigError(`Invalid config in ${source}: realm "${r.name}" is defined twice`);
+    realms.add(r.name);
+  }
+}
+
+/** Parses JSON text from a config file with an error that points at the file. */
+export function parseConfigText(text: string, path: string): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`Cannot read config ${path}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseConfig(raw, path);
+}
+
+/**
+ * Environment overrides, applied after the file:
+ * - CAUSEWAY_LISTEN_<NAME>=host:port overrides the listener named <name> (e.g.
+ *   CAUSEWAY_LISTEN_WS=127.0.0.1:0, CAUSEWAY_LISTEN_RAWSOCKET=:9000);
+ * - CAUSEWAY_LOG_LEVEL=debug|info|warn|error.
+ */
+export function applyEnv(cfg: Config, env: (name: string) => string | undefined): Config {
+  const listeners = cfg.listeners.map((l) => {
+    const key = `CAUSEWAY_LISTEN_${l.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+    const value = env(key);
+    if (value === undefined || value === "") return l;
+    const m = /^(.*):(\d+)$/.exec(value);
+    const p = m ? Number(m[2]) : NaN;
+    if (!m || p > 65535) throw new ConfigError(`Invalid ${key}="${value}": expected host:port, e.g. 127.0.0.1:8080 or :8080`);
+    return { ...l, host: m[1] === "" ? l.host : m[1].replace(/^\[(.*)\]$/, "$1"), port: p };
+  });
+  const level = env("CAUSEWAY_LOG_LEVEL");
+  if (level !== undefined && !["debug", "info", "warn", "error"].includes(level)) {
+    throw new ConfigError(`Invalid CAUSEWAY_LOG_LEVEL="${level}": use debug, info, warn or error`);
+  }
+  return { ...cfg, listeners, log: { level: (level as LogLevel | undefined) ?? cfg.log.level } };
+}
+
+/** The embedded default: WebSocket on 8080 (/ws), RawSocket on 8081, realm1 open to anonymous. */
+export function defaultConfig(): Config {
+  return parseConfig({}, "embedded default");
+}

@@ -1,0 +1,190 @@
+import { MessageType as T, messageTypeName } from "../wamp/message_type.ts";
+import type { Message } from "../wamp/messages.ts";
+import type { Peer } from "../wamp/peer.ts";
+import { Errors, ProtocolViolation } from "../wamp/errors.ts";
+import { createIdSequence, globalId } from "../wamp/ids.ts";
+import { createAnonymousAuthenticator } from "../auth/mod.ts";
+import { Counters } from "../util/counters.ts";
+import { type Logger, silentLogger } from "../util/log.ts";
+import { Realm } from "./realm.ts";
+import { Session } from "./session.ts";
+import { processHello, welcome } from "./handshake.ts";
+import { routerRoles } from "./features.ts";
+import { abort } from "./replies.ts";
+import type { UriCheck } from "./uri_policy.ts";
+
+export interface RealmConfig {
+  name: string;
+  /** Allow anonymous sessions (the only method until authentication is configured). */
+  anonymous?: boolean;
+  uriCheck?: UriCheck;
+}
+
+export interface RouterOptions {
+  realms: RealmConfig[];
+  logger?: Logger;
+  counters?: Counters;
+  /** WELCOME.Details.agent */
+  agent?: string;
+}
+
+export interface Router {
+  /** Takes ownership of a connected peer: it must now send HELLO. */
+  attach(peer: Peer): void;
+  realm(name: string): Realm | undefined;
+  readonly sessionCount: number;
+  readonly counters: Counters;
+  /** GOODBYE (system_shutdown) to every session, then close every peer. */
+  shutdown(reason?: string): void;
+}
+
+/** Per-connection state: before HELLO, joined, or gone. */
+interface Connection {
+  peer: Peer;
+  session?: Session;
+  /** We sent GOODBYE and wait for the client's reply. */
+  closing: boolean;
+}
+
+export function createRouter(opts: RouterOptions): Router {
+  const log = opts.logger ?? silentLogger;
+  const counters = opts.counters ?? new Counters();
+  const agent = opts.agent ?? "causeway";
+  const routerIds = createIdSequence();
+  const ids = { router: () => routerIds(), global: globalId };
+  const realms = new Map<string, Realm>();
+  for (const rc of opts.realms) {
+    const authenticators = rc.anonymous === false ? [] : [createAnonymousAuthenticator()];
+    realms.set(rc.name, new Realm({ name: rc.name, uriCheck: rc.uriCheck, authenticators }, ids, counters));
+  }
+  const connections = new Set<Connection>();
+  const sessionIds = new Set<number>();
+  const roles = routerRoles();
+
+  function newSessionId(): number {
+    let id = globalId();
+    while (sessionIds.has(id)) id = globalId();
+    sessionIds.add(id);
+    return id;
+  }
+
+  function endSession(conn: Connection, why: string): void {
+    const s = conn.session;
+    if (!s) return;
+    conn.session = undefined;
+    s.closed = true;
+    sessionIds.delete(s.id);
+    realms.get(s.realm)?.leave(s);
+    log.info("session left", { session: s.id, realm: s.realm, authid: s.authid, why });
+  }
+
+  function violation(conn: Connection, text: string): void {
+    counters.inc("protocol_violations");
+    log.warn("protocol violation", { session: conn.session?.id, remote: conn.peer.details.remoteAddress, reason: text });
+    conn.peer.send(abort(Errors.PROTOCOL_VIOLATION, text));
+    endSession(conn, "protocol violation");
+    conn.peer.close(1002, "protocol violation");
+  }
+
+  function onHello(conn: Connection, msg: Message): void {
+    if (msg.type !== T.HELLO) {
+      return violation(conn, `expected HELLO as the first message, got ${messageTypeName(msg.type)}`);
+    }
+    const outcome = processHello(msg, realms);
+    if (!outcome.ok) {
+      if (outcome.violation) counters.inc("protocol_violations");
+      counters.inc("sessions_refused");
+      log.info("session refused", { realm: msg.realm, remote: conn.peer.details.remoteAddress, reason: (outcome.reply as { reason?: string }).reason });
+      conn.peer.send(outcome.reply);
+      conn.peer.close(1000, "aborted");
+      return;
+    }
+    const session = new Session(newSessionId(), outcome.realm.name, conn.peer, outcome.identity, outcome.roles);
+    conn.session = session;
+    outcome.realm.join(session);
+    counters.inc("sessions_joined");
+    log.info("session joined", {
+      session: session.id, realm: session.realm, authid: session.authid, authrole: session.authrole,
+      transport: conn.peer.details.transport, serializer: conn.peer.details.serializer,
+      remote: conn.peer.details.remoteAddress,
+    });
+    conn.peer.send(welcome(session.id, session.realm, session.identity, roles, agent));
+  }
+
+  function onSessionMessage(conn: Connection, session: Session, msg: Message): void {
+    const realm = realms.get(session.realm)!;
+    switch (msg.type) {
+      case T.CALL: return realm.dealer.call(session, msg);
+      case T.YIELD: return realm.dealer.yield(session, msg);
+      case T.PUBLISH: return realm.broker.publish(session, msg);
+      case T.SUBSCRIBE: return realm.broker.subscribe(session, msg);
+      case T.UNSUBSCRIBE: return realm.broker.unsubscribe(session, msg);
+      case T.REGISTER: return realm.dealer.register(session, msg);
+      case T.UNREGISTER: return realm.dealer.unregister(session, msg);
+      case T.ERROR:
+        if (msg.requestType !== T.INVOCATION) {
+          return violation(conn, `ERROR from a client may only answer an INVOCATION, not ${messageTypeName(msg.requestType)}`);
+        }
+        return realm.dealer.invocationError(session, msg);
+      case T.GOODBYE:
+        // A reply to our own GOODBYE ends the exchange; otherwise answer it. Either way the
+        // session is over and the connection could carry a new HELLO.
+        if (!conn.closing) conn.peer.send({ type: T.GOODBYE, details: {}, reason: Errors.GOODBYE_AND_OUT });
+        endSession(conn, `goodbye: ${msg.reason}`);
+        if (conn.closing) conn.peer.close(1000, "goodbye");
+        return;
+      case T.ABORT:
+        endSession(conn, `abort: ${msg.reason}`);
+        conn.peer.close(1000, "aborted");
+        return;
+      case T.CANCEL:
+      case T.EVENT_RECEIVED:
+        // Advanced features this router does not announce; a well-behaved client never sends
+        // them here. Ignored (not fatal) so a client probing for them keeps its session.
+        log.debug("ignored unannounced feature message", { session: session.id, type: messageTypeName(msg.type) });
+        return;
+      default:
+        return violation(conn, `${messageTypeName(msg.type)} is not a message a client may send in an established session`);
+    }
+  }
+
+  function attach(peer: Peer): void {
+    const conn: Connection = { peer, closing: false };
+    connections.add(conn);
+    peer.onMessage = (msg) => {
+      try {
+        if (conn.session) onSessionMessage(conn, conn.session, msg);
+        else if (!conn.closing) onHello(conn, msg);
+      } catch (err) {
+        if (err instanceof ProtocolViolation) return violation(conn, err.message);
+        // A router bug must cost at most this one connection, never the process.
+        counters.inc("internal_errors");
+        log.error("internal error handling message", { session: conn.session?.id, error: String((err as Error)?.stack ?? err) });
+        violation(conn, "internal router error while handling the message");
+      }
+    };
+    peer.onClose = () => {
+      endSession(conn, "transport closed");
+      connections.delete(conn);
+    };
+  }
+
+  return {
+    attach,
+    realm: (name) => realms.get(name),
+    get sessionCount() {
+      return sessionIds.size;
+    },
+    counters,
+    shutdown(reason = Errors.SYSTEM_SHUTDOWN) {
+      for (const conn of connections) {
+        conn.closing = true;
+        if (conn.session) {
+          conn.peer.send({ type: T.GOODBYE, details: { message: "router is shutting down" }, reason });
+          endSession(conn, "router shutdown");
+        }
+        conn.peer.close(1001, "router shutdown");
+      }
+    },
+  };
+}

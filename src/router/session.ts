@@ -1,0 +1,66 @@
+import type { Dict, Message } from "../wamp/messages.ts";
+import type { Peer } from "../wamp/peer.ts";
+import type { AuthIdentity } from "../auth/mod.ts";
+
+/** Calls this session made that are waiting for a result (caller side). */
+export interface OutgoingCall {
+  callerRequest: number;
+  callee: Session;
+  invocation: number;
+}
+
+/** Invocations sent to this session that it has not answered yet (callee side). */
+export interface PendingInvocation {
+  caller: Session;
+  callerRequest: number;
+  registration: number;
+  procedure: string;
+}
+
+/**
+ * One joined WAMP session: identity, the roles the client announced, and the per-session
+ * state the dealer and broker keep (so a leaving session can be cleaned up without a scan of
+ * the whole realm).
+ */
+export class Session {
+  /** INVOCATION request ids are session-scoped: sequential per callee. */
+  private nextInvocation = 1;
+  readonly invocations = new Map<number, PendingInvocation>();
+  readonly calls = new Map<number, OutgoingCall>();
+  readonly registrations = new Set<number>();
+  readonly subscriptions = new Set<number>();
+  closed = false;
+
+  constructor(
+    readonly id: number,
+    readonly realm: string,
+    readonly peer: Peer,
+    readonly identity: AuthIdentity,
+    /** HELLO.Details.roles as sent by the client. */
+    readonly roles: Dict,
+  ) {}
+
+  get authid(): string {
+    return this.identity.authid;
+  }
+
+  get authrole(): string {
+    return this.identity.authrole;
+  }
+
+  send(msg: Message): boolean {
+    return this.peer.send(msg);
+  }
+
+  mintInvocationId(): number {
+    const id = this.nextInvocation;
+    this.nextInvocation = id >= Number.MAX_SAFE_INTEGER ? 1 : id + 1;
+    return id;
+  }
+
+  /** Whether the client announced `feature` under `role` (HELLO.Details.roles.<role>.features). */
+  hasFeature(role: string, feature: string): boolean {
+    const r = this.roles[role] as { features?: Dict } | undefined;
+    return r?.features?.[feature] === true;
+  }
+}
