@@ -1,0 +1,76 @@
+/**
+ * Causeway: a WAMP router. Run it (`bun mod.ts`, `deno run -A mod.ts`, or the compiled
+ * binary) or import it as a library.
+ */
+import { HELP, parseArgs } from "./src/cli.ts";
+import { applyEnv, ConfigError, defaultConfig, parseConfigText } from "./src/config.ts";
+import { detectRuntime } from "./src/runtime/detect.ts";
+import { startServer } from "./src/server.ts";
+import { createLogger } from "./src/util/log.ts";
+import { VERSION } from "./src/version.ts";
+
+export { startServer } from "./src/server.ts";
+export type { RunningServer, ServerOptions } from "./src/server.ts";
+export { applyEnv, defaultConfig, parseConfig, parseConfigText } from "./src/config.ts";
+export type { Config, ListenerConfig } from "./src/config.ts";
+export { createRouter } from "./src/router/mod.ts";
+export type { Router, RouterOptions } from "./src/router/mod.ts";
+export { linkedPeers } from "./src/transport/local_peer.ts";
+export { VERSION } from "./src/version.ts";
+
+async function main(): Promise<void> {
+  const runtime = await detectRuntime();
+  const cmd = parseArgs(runtime.args());
+  switch (cmd.kind) {
+    case "help":
+      console.log(HELP);
+      return;
+    case "version":
+      console.log(`causeway ${VERSION} (${runtime.name})`);
+      return;
+    case "error":
+      console.error(`causeway: ${cmd.message}`);
+      runtime.exit(2);
+      return;
+  }
+  let config;
+  try {
+    const base = cmd.configPath ? parseConfigText(await readConfig(runtime, cmd.configPath), cmd.configPath) : defaultConfig();
+    config = applyEnv(base, runtime.env);
+  } catch (err) {
+    console.error(`causeway: ${(err as Error).message}`);
+    runtime.exit(2);
+    return;
+  }
+  const logger = createLogger({ level: cmd.logLevel ?? config.log.level });
+  let server;
+  try {
+    server = await startServer(config, { runtime, logger });
+  } catch (err) {
+    logger.error((err as Error).message);
+    console.error(`causeway: ${(err as Error).message}`);
+    runtime.exit(1);
+    return;
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    await server.stop();
+    logger.info("stopped");
+    runtime.exit(0);
+  };
+  runtime.onSignal("SIGINT", () => void stop("SIGINT"));
+  runtime.onSignal("SIGTERM", () => void stop("SIGTERM"));
+}
+
+async function readConfig(runtime: { readTextFile(p: string): Promise<string> }, path: string): Promise<string> {
+  try {
+    return await runtime.readTextFile(path);
+  } catch (err) {
+    throw new ConfigError(`Cannot read config ${path}: ${(err as Error).message}`);
+  }
+}
+
+if (import.meta.main) await main();
