@@ -1,0 +1,84 @@
+import type { Clock } from "../util/clock.ts";
+import type { Logger } from "../util/log.ts";
+import type { Peer } from "../wamp/peer.ts";
+import type { Serializer } from "../wamp/serializer.ts";
+import type { FrameChannel, WireData } from "./channel.ts";
+import { sharedEncoders } from "./encode_once.ts";
+import { createFramedPeer, type FramedPeer } from "./framed_peer.ts";
+import type { OutboundOptions } from "./outbound_queue.ts";
+
+export const DEFAULT_MAX_MESSAGE_LENGTH = 16 * 1024 * 1024;
+
+export interface WebSocketPeerOptions {
+  /** Largest incoming message, in bytes. Default 16 MiB. */
+  maxMessageLength?: number;
+  outbound?: OutboundOptions;
+  clock?: Clock;
+  logger?: Logger;
+  closeTimeoutMs?: number;
+}
+
+/**
+ * WAMP over WebSocket: the server picks the first subprotocol IN THE CLIENT'S ORDER that it
+ * supports (the client lists its preference first). Entries are trimmed, so the raw items of a
+ * `Sec-WebSocket-Protocol: a, b` header can be passed as they are.
+ */
+export function negotiateSubprotocol(
+  offered: readonly string[],
+  supported: readonly Serializer[],
+): Serializer | undefined {
+  for (const raw of offered) {
+    const name = raw.trim();
+    const found = supported.find((s) => s.subprotocol === name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+// Text frames for JSON, binary frames for MessagePack and CBOR: the serializer's own output.
+const wsEncoder = sharedEncoders((s: Serializer) => (msg) => s.encode(msg));
+
+/** Makes a Peer of an upgraded WebSocket connection that speaks `serializer`. */
+export function acceptWebSocket(
+  channel: FrameChannel,
+  serializer: Serializer,
+  options: WebSocketPeerOptions = {},
+): Peer {
+  const encode = wsEncoder(serializer);
+  const peer: FramedPeer = createFramedPeer({
+    details: {
+      transport: "websocket",
+      serializer: serializer.name,
+      remoteAddress: channel.remoteAddress,
+      remotePort: channel.remotePort,
+      tls: channel.tls,
+    },
+    get bufferedAmount() {
+      return channel.bufferedAmount;
+    },
+    encode,
+    frameOverhead: 0,
+    writeBatch(items: WireData[]) {
+      if (channel.cork) {
+        channel.cork(() => {
+          for (const item of items) channel.send(item);
+        });
+      } else {
+        for (const item of items) channel.send(item);
+      }
+    },
+    close: (code, reason) => channel.close(code, reason),
+    terminate: () => (channel.terminate ? channel.terminate() : channel.close()),
+  }, {
+    serializer,
+    maxMessageLength: options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
+    outbound: options.outbound,
+    clock: options.clock,
+    logger: options.logger,
+    closeTimeoutMs: options.closeTimeoutMs,
+  });
+  channel.onFrame = (data) => peer.receive(data);
+  channel.onClose = () => peer.transportClosed();
+  channel.onDrain = () => peer.drained();
+  return peer;
+}
