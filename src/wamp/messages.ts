@@ -16,7 +16,8 @@ export interface Payload {
 
 export interface Hello { type: typeof T.HELLO; realm: string; details: Dict }
 export interface Welcome { type: typeof T.WELCOME; session: number; details: Dict }
-export interface Abort { type: typeof T.ABORT; details: Dict; reason: string }
+/** Spec "ABORT" may carry Arguments/ArgumentsKw after the reason (never a binary payload). */
+export interface Abort { type: typeof T.ABORT; details: Dict; reason: string; args?: unknown[]; kwargs?: Dict }
 export interface Challenge { type: typeof T.CHALLENGE; authmethod: string; extra: Dict }
 export interface Authenticate { type: typeof T.AUTHENTICATE; signature: string; extra: Dict }
 export interface Goodbye { type: typeof T.GOODBYE; details: Dict; reason: string }
