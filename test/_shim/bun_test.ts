@@ -157,7 +157,7 @@ function eachName(name: string, row: unknown, index: number): string {
 type TestLike = (name: string, fn?: TestFn, timeout?: TimeoutArg) => void;
 /** `test.each(table)(name, fn)`: tuple rows are spread into fn's parameters, other rows passed whole. */
 interface Each<R> {
-  <T extends readonly unknown[]>(table: readonly T[]): (name: string, fn: (...args: T) => unknown, timeout?: TimeoutArg) => R;
+  <T extends readonly unknown[]>(table: readonly T[]): (name: string, fn: (...args: [...T]) => unknown, timeout?: TimeoutArg) => R;
   <T>(table: readonly T[]): (name: string, fn: (arg: T) => unknown, timeout?: TimeoutArg) => R;
 }
 function each(base: (name: string, fn: () => unknown, timeout?: TimeoutArg) => void): Each<void> {
