@@ -95,6 +95,7 @@ export function listenTcp(opts: ListenTcpOptions): Promise<Listening> {
   });
 }
 
+/** Rejects with the cause ("connection refused", …); the caller names the address. */
 export function connectTcp(opts: TcpConnectOptions): Promise<ByteChannel> {
   return new Promise((resolve, reject) => {
     const useTls = opts.tls !== undefined && opts.tls !== false;
@@ -113,7 +114,7 @@ export function connectTcp(opts: TcpConnectOptions): Promise<ByteChannel> {
       if (timer) clearTimeout(timer);
       socket.destroy();
       const why = err.code === "ECONNREFUSED" ? "connection refused" : err.message;
-      reject(new Error(`${opts.host}:${opts.port}: ${why}`));
+      reject(new Error(why, { cause: err }));
     };
     if (opts.timeoutMs) {
       timer = setTimeout(() => fail(new Error(`no connection within ${opts.timeoutMs} ms`)), opts.timeoutMs);
