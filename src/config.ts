@@ -21,7 +21,7 @@ const ListenerSchema = object({
   port,
   /** WebSocket only: the HTTP path that accepts WAMP upgrades. */
   path: defaulted(refine(string(), "path", (v) => v.startsWith("/") || "must start with \"/\""), "/ws"),
-  /** Largest incoming message in bytes; RawSocket announces the next power of two ≥ this. */
+  /** Largest incoming message in bytes; RawSocket announces it rounded down to a power of two. */
   maxMessageSize: optional(bytes(512, 16 * 1024 * 1024)),
 });
 

@@ -3,7 +3,8 @@ import type { Event, Publish, Subscribe, Unsubscribe } from "../wamp/messages.ts
 import { Errors } from "../wamp/errors.ts";
 import type { Counters } from "../util/counters.ts";
 import type { Session } from "./session.ts";
-import { isReserved, type UriPolicy } from "./uri_policy.ts";
+import type { UriPolicy } from "./uri_policy.ts";
+import { isReservedUri } from "../wamp/uri.ts";
 import { errorReply } from "./replies.ts";
 
 interface Subscription {
@@ -75,7 +76,7 @@ export class Broker {
   publish(publisher: Session, msg: Publish): void {
     const acknowledge = msg.options.acknowledge === true;
     const problem = this.opts.uris.check(msg.topic, "topic") ??
-      (isReserved(msg.topic) ? `"${msg.topic}" is in the reserved "wamp." namespace` : undefined);
+      (isReservedUri(msg.topic) ? `"${msg.topic}" is in the reserved "wamp." namespace` : undefined);
     if (problem) {
       // Without acknowledge the publisher expects no answer at all, errors included.
       if (acknowledge) publisher.send(errorReply(T.PUBLISH, msg.request, Errors.INVALID_URI, problem));

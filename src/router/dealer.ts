@@ -3,7 +3,8 @@ import type { Call, ErrorMessage, Register, Unregister, Yield } from "../wamp/me
 import { Errors } from "../wamp/errors.ts";
 import type { Counters } from "../util/counters.ts";
 import type { Session } from "./session.ts";
-import { isReserved, type UriPolicy } from "./uri_policy.ts";
+import type { UriPolicy } from "./uri_policy.ts";
+import { isReservedUri } from "../wamp/uri.ts";
 import { errorReply } from "./replies.ts";
 
 interface Registration {
@@ -49,7 +50,7 @@ export class Dealer {
     }
     const uriProblem = this.opts.uris.check(msg.procedure, "procedure");
     if (uriProblem) return void refuse(Errors.INVALID_URI, uriProblem);
-    if (isReserved(msg.procedure)) {
+    if (isReservedUri(msg.procedure)) {
       return void refuse(Errors.INVALID_URI, `"${msg.procedure}" is in the reserved "wamp." namespace`);
     }
     if (this.byProcedure.has(msg.procedure)) {

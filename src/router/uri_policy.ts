@@ -21,8 +21,3 @@ export function createUriPolicy(mode: UriCheck): UriPolicy {
     },
   };
 }
-
-/** WAMP reserves URIs starting with "wamp." for the router itself (meta API, errors). */
-export function isReserved(uri: string): boolean {
-  return uri.startsWith("wamp.");
-}

@@ -1,0 +1,120 @@
+import type { Config, ListenerConfig } from "./config.ts";
+import { createRouter, type Router } from "./router/mod.ts";
+import type { Runtime, Listening } from "./runtime/runtime.ts";
+import { acceptRawSocket, acceptWebSocket, negotiateSubprotocol } from "./transport/mod.ts";
+import type { OutboundOptions } from "./transport/mod.ts";
+import { serializerBySubprotocol, serializers } from "./wamp/serializers/mod.ts";
+import { Counters } from "./util/counters.ts";
+import { type Logger, silentLogger } from "./util/log.ts";
+import { VERSION } from "./version.ts";
+
+export interface ServerOptions {
+  runtime: Runtime;
+  logger?: Logger;
+}
+
+export interface BoundListener {
+  name: string;
+  transport: string;
+  host: string;
+  port: number;
+  /** ws://host:port/path for WebSocket listeners. */
+  url?: string;
+}
+
+export interface RunningServer {
+  router: Router;
+  listeners: BoundListener[];
+  counters: Counters;
+  /** Closes listeners, says GOODBYE to every session, waits briefly for the goodbyes to flush. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds the router from config and hands it the peers every listener
+ * produces. Nothing below this file knows about config files or listeners.
+ */
+export async function startServer(config: Config, opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.logger ?? silentLogger;
+  const counters = new Counters();
+  const router = createRouter({
+    realms: config.realms,
+    logger: log,
+    counters,
+    agent: `causeway-${VERSION}`,
+  });
+  const outbound: OutboundOptions = {
+    maxBufferedBytes: config.limits.outboundBufferBytes,
+    graceMs: config.limits.slowConsumerGraceMs,
+    onSlowConsumer: (peer) => {
+      counters.inc("slow_consumers_closed");
+      log.warn("closed slow consumer", { remote: peer.details.remoteAddress, transport: peer.details.transport });
+    },
+  };
+  const open: Listening[] = [];
+  const bound: BoundListener[] = [];
+  try {
+    for (const l of config.listeners) {
+      const maxMessageLength = l.maxMessageSize ?? config.limits.maxMessageSize;
+      const listening = await listen(l, opts.runtime, router, { maxMessageLength, outbound, logger: log });
+      open.push(listening);
+      const b: BoundListener = { name: l.name, transport: l.transport, host: listening.host, port: listening.port };
+      if (l.transport === "websocket") b.url = `ws://${urlHost(listening.host)}:${listening.port}${l.path}`;
+      bound.push(b);
+      log.info("listening", { listener: b.name, transport: b.transport, host: b.host, port: b.port, url: b.url });
+    }
+  } catch (err) {
+    await Promise.allSettled(open.map((o) => o.close()));
+    throw err;
+  }
+  log.info("ready", { version: VERSION, runtime: opts.runtime.name, realms: config.realms.map((r) => r.name) });
+
+  return {
+    router,
+    listeners: bound,
+    counters,
+    async stop() {
+      await Promise.allSettled(open.map((o) => o.close()));
+      router.shutdown();
+      // Give the GOODBYE frames a moment to leave the process before it exits.
+      await new Promise((r) => setTimeout(r, 50));
+    },
+  };
+}
+
+async function listen(
+  l: ListenerConfig,
+  runtime: Runtime,
+  router: Router,
+  peerOpts: { maxMessageLength: number; outbound: OutboundOptions; logger: Logger },
+): Promise<Listening> {
+  try {
+    if (l.transport === "websocket") {
+      return await runtime.serveWebSocket({
+        host: l.host,
+        port: l.port,
+        path: l.path,
+        maxMessageLength: peerOpts.maxMessageLength,
+        protocols: serializers.map((s) => s.subprotocol),
+        selectProtocol: (offered) => negotiateSubprotocol(offered, serializers)?.subprotocol,
+        onConnection: (channel) => {
+          const serializer = serializerBySubprotocol(channel.protocol)!;
+          router.attach(acceptWebSocket(channel, serializer, peerOpts));
+        },
+      });
+    }
+    return await runtime.listenTcp({
+      host: l.host,
+      port: l.port,
+      onConnection: (channel) => acceptRawSocket(channel, { ...peerOpts, serializers, onPeer: (peer) => router.attach(peer) }),
+    });
+  } catch (err) {
+    const reason = /EADDRINUSE|in use/i.test(String(err)) ? `port ${l.port} is in use` : (err as Error).message;
+    throw new Error(`Cannot start listener "${l.name}" (${l.transport} on ${l.host}:${l.port}): ${reason}`);
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
