@@ -8,6 +8,8 @@ import {
  * Type checks for the known keys of Options/Details/Extra dicts, one function per dict. Each
  * walks only the keys present (`for…in` + `switch`), so the usual empty dict costs nothing;
  * unknown keys pass untouched (spec "Extensibility": unknown attributes MUST be ignored).
+ * A key whose value is `undefined` counts as absent: wampy's msgpackr sends unset options that
+ * way, where JSON would simply drop them.
  * `where` names the dict in error texts, e.g. "PUBLISH.Options".
  */
 export type DictCheck = (d: Dict, where: string) => void;
@@ -78,6 +80,7 @@ function checkPptScheme(d: Dict, where: string): void {
 export const checkPublishOptions: DictCheck = (d, where) => {
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     switch (k) {
       // "Publisher Exclusion", "Publisher Identification", "Event Retention", acknowledge
       case "acknowledge": case "exclude_me": case "disclose_me": case "retain":
@@ -96,6 +99,7 @@ export const checkPublishOptions: DictCheck = (d, where) => {
 export const checkEventDetails: DictCheck = (d, where) => {
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     switch (k) {
       case "publisher": expectId(v, where, k); break; // "Publisher Identification"
       case "publisher_authid": case "publisher_authrole": case "topic": case "transaction_hash":
@@ -111,6 +115,7 @@ export const checkEventDetails: DictCheck = (d, where) => {
 export const checkSubscribeOptions: DictCheck = (d, where) => {
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     switch (k) {
       case "match": expectOneOf(v, MATCH, where, k); break; // "Pattern-based Subscription"
       case "get_retained": expectBool(v, where, k); break; // "Event Retention"
@@ -123,6 +128,7 @@ export const checkSubscribeOptions: DictCheck = (d, where) => {
 export const checkRegisterOptions: DictCheck = (d, where) => {
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     switch (k) {
       case "match": expectOneOf(v, MATCH, where, k); break; // "Pattern-based Registration"
       case "invoke": expectOneOf(v, INVOKE, where, k); break; // "Shared Registration"
@@ -137,6 +143,7 @@ export const checkRegisterOptions: DictCheck = (d, where) => {
 export const checkCallOptions: DictCheck = (d, where) => {
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     switch (k) {
       case "timeout": expectUint(v, where, k); break; // "Call Timeouts", milliseconds
       case "receive_progress": case "progress": case "disclose_me": expectBool(v, where, k); break;
@@ -150,6 +157,7 @@ export const checkCallOptions: DictCheck = (d, where) => {
 export const checkInvocationDetails: DictCheck = (d, where) => {
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     switch (k) {
       case "caller": expectId(v, where, k); break; // "Caller Identification"
       case "caller_authid": case "caller_authrole": case "procedure": case "transaction_hash":
@@ -166,6 +174,7 @@ export const checkInvocationDetails: DictCheck = (d, where) => {
 export const checkResultDict: DictCheck = (d, where) => {
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     if (k === "progress") expectBool(v, where, k);
     else checkPayloadKey(k, v, where);
   }
@@ -173,7 +182,7 @@ export const checkResultDict: DictCheck = (d, where) => {
 };
 
 export const checkErrorDetails: DictCheck = (d, where) => {
-  for (const k in d) checkPayloadKey(k, d[k], where);
+  for (const k in d) if (d[k] !== undefined) checkPayloadKey(k, d[k], where);
   if (d.ppt_scheme !== undefined) checkPptScheme(d, where);
 };
 
@@ -181,6 +190,7 @@ export const checkErrorDetails: DictCheck = (d, where) => {
 export const checkCancelOptions: DictCheck = (d, where) => {
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     switch (k) {
       case "mode": expectOneOf(v, CANCEL_MODE, where, k); break;
       case "reason": expectString(v, where, k); break;
@@ -195,6 +205,7 @@ export const checkSessionDetails: DictCheck = (d, where) => {
   if (!isDict(d.roles)) fail(where, "roles", "a dict");
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     switch (k) {
       case "authmethods": expectStringList(v, where, k); break;
       case "authid": case "authrole": case "authmethod": case "authprovider": case "agent":
@@ -213,6 +224,7 @@ export const checkCloseDetails: DictCheck = (d, where) => {
 export const checkRevocationDetails: DictCheck = (d, where) => {
   for (const k in d) {
     const v = d[k];
+    if (v === undefined) continue;
     switch (k) {
       case "registration": case "subscription": expectId(v, where, k); break;
       case "reason": expectString(v, where, k); break;

@@ -165,3 +165,14 @@ describe("codec accepts extensions", () => {
     expect(fromArray([6, details, "wamp.close.normal"]).type).toBe(6);
   });
 });
+
+describe("codec treats undefined dict values as absent", () => {
+  test("an undefined option (wampy's msgpackr sends them) is not a type error", () => {
+    expect(fromArray([1, "realm1", { roles: { caller: {} }, authid: undefined }]).type).toBe(1);
+    expect(fromArray([16, 1, { acknowledge: undefined }, "t"]).type).toBe(16);
+  });
+
+  test("null is not absent: WAMP itself never uses null", () => {
+    expect(() => fromArray([16, 1, { acknowledge: null }, "t"])).toThrow("PUBLISH.Options.acknowledge must be a boolean");
+  });
+});

@@ -1,26 +1,32 @@
 import { ProtocolViolation } from "../errors.ts";
 
 /**
- * 64-bit integers in the binary serializers.
+ * Value preparation for the binary serializers.
  *
- * WAMP IDs reach 2^53 and applications send integers (millisecond timestamps) above 2^32.
- * Peers in typed languages reject a float where they expect an integer, so both must go out as
- * uint64/int64. Neither library does that for plain numbers: cbor-x writes every integer
- * beyond 32 bits as float64, and @msgpack/msgpack writes 2^53 (not a "safe" integer) as
- * float64, and with `useBigInt64` (needed to read 64-bit values exactly) even 2^32..2^53.
- * Both write a bigint as a 64-bit integer, so `widen` turns the wide integers into bigints
- * before encoding, and `narrow` turns decoded bigints back into numbers.
+ * 64-bit integers. WAMP IDs reach 2^53 and applications send integers (millisecond
+ * timestamps) above 2^32. Peers in typed languages reject a float where they expect an
+ * integer, so both must go out as uint64/int64. Neither library does that for plain numbers:
+ * cbor-x writes every integer beyond 32 bits as float64, and @msgpack/msgpack writes 2^53 (not
+ * a "safe" integer) as float64, and with `useBigInt64` (needed to read 64-bit values exactly)
+ * even 2^32..2^53. Both write a bigint as a 64-bit integer, so `toWire` turns the wide
+ * integers into bigints before encoding, and `narrow` turns decoded bigints back into numbers.
+ *
+ * undefined. JSON drops a key whose value is undefined and writes null in a list; the binary
+ * libraries would write nil (MessagePack) or CBOR's `undefined`, which Python peers reject
+ * where they expect a string (e.g. an unset WELCOME.Details.authprovider). `toWire` makes
+ * them behave like JSON.
  */
 
 const TWO_64 = 2 ** 64;
 const MAX_EXACT = 2n ** 53n;
 
 /**
- * Returns `value` with every integer-valued number outside [min, max] (and within 64 bits)
- * replaced by a bigint. Copy-on-write: containers are copied only where something changed,
- * because args and details are often shared with other messages.
+ * Returns `value` ready for a binary encoder: integer-valued numbers outside [min, max] (and
+ * within 64 bits) become bigints, undefined dict values are dropped, undefined list items
+ * become null. Copy-on-write: containers are copied only where something changed, because
+ * args and details are often shared with other messages.
  */
-export function widen(value: unknown, min: number, max: number): unknown {
+export function toWire(value: unknown, min: number, max: number): unknown {
   if (typeof value === "number") {
     return (value > max || value < min) && Math.floor(value) === value && value < TWO_64 &&
         value >= -TWO_64 / 2
@@ -32,7 +38,7 @@ export function widen(value: unknown, min: number, max: number): unknown {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v = value[i];
-      const w = widen(v, min, max);
+      const w = v === undefined ? null : toWire(v, min, max);
       if (w !== v) (copy ??= value.slice())[i] = w;
     }
     return copy ?? value;
@@ -43,7 +49,11 @@ export function widen(value: unknown, min: number, max: number): unknown {
   let copy: Record<string, unknown> | undefined;
   for (const k in obj) {
     const v = obj[k];
-    const w = widen(v, min, max);
+    if (v === undefined) {
+      delete (copy ??= { ...obj })[k];
+      continue;
+    }
+    const w = toWire(v, min, max);
     if (w !== v) (copy ??= { ...obj })[k] = w;
   }
   return copy ?? value;

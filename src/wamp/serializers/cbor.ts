@@ -3,13 +3,13 @@ import { fromArray, toArray } from "../codec.ts";
 import { ProtocolViolation } from "../errors.ts";
 import type { Message } from "../messages.ts";
 import type { Serializer } from "../serializer.ts";
-import { containsAny, narrow, widen } from "./_int64.ts";
+import { containsAny, narrow, toWire } from "./_wire_values.ts";
 
 /**
  * wamp.2.cbor with cbor-x. The options give plain CBOR that other WAMP peers read: no record
  * extension, maps as objects, byte strings without a typed-array tag, minimal map headers.
  * Together with widening wide integers to bigint (cbor-x writes plain numbers beyond 32 bits
- * as float64, see _int64.ts) this re-encodes the spec's test vectors byte for byte.
+ * as float64, see _wire_values.ts) this re-encodes the spec's test vectors byte for byte.
  *
  * Decoded byte arrays may share the input buffer: a transport must not reuse a frame's buffer
  * after handing it to decode.
@@ -32,7 +32,7 @@ export const cborSerializer: Serializer = {
   rawsocketId: 3,
   binary: true,
   encode(msg: Message): Uint8Array {
-    return cbor.encode(widen(toArray(msg), MIN_NATIVE, MAX_NATIVE));
+    return cbor.encode(toWire(toArray(msg), MIN_NATIVE, MAX_NATIVE));
   },
   decode(data: Uint8Array | string): Message {
     if (typeof data === "string") throw new ProtocolViolation("CBOR messages must be binary");

@@ -3,14 +3,15 @@ import { fromArray, toArray } from "../codec.ts";
 import { ProtocolViolation } from "../errors.ts";
 import type { Message } from "../messages.ts";
 import type { Serializer } from "../serializer.ts";
-import { containsAny, narrow, widen } from "./_int64.ts";
+import { containsAny, narrow, toWire } from "./_wire_values.ts";
 
 /**
  * wamp.2.msgpack with @msgpack/msgpack (strict MessagePack 5: str and bin are distinct).
  *
- * Integers: see _int64.ts. Encoding widens integers beyond 32 bits to bigint so they go out as
- * uint64/int64, never float64; decoding reads uint64/int64 as bigint and narrows them back to
- * numbers, rejecting anything beyond 2^53.
+ * Integers and undefined: see _wire_values.ts. Encoding widens integers beyond 32 bits to
+ * bigint so they go out as uint64/int64, never float64, and drops undefined dict values as JSON
+ * does; decoding reads uint64/int64 as bigint and narrows them back to numbers, rejecting
+ * anything beyond 2^53.
  *
  * Decoded byte arrays are views into the input buffer (no copy): a transport must not reuse
  * a frame's buffer after handing it to decode.
@@ -34,7 +35,7 @@ export const msgpackSerializer: Serializer = {
   rawsocketId: 2,
   binary: true,
   encode(msg: Message): Uint8Array {
-    return encoder.encode(widen(toArray(msg), MIN_NATIVE, MAX_NATIVE));
+    return encoder.encode(toWire(toArray(msg), MIN_NATIVE, MAX_NATIVE));
   },
   decode(data: Uint8Array | string): Message {
     if (typeof data === "string") throw new ProtocolViolation("MessagePack messages must be binary");

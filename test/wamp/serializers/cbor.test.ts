@@ -50,3 +50,12 @@ describe("cbor serializer", () => {
     });
   }
 });
+
+describe("cbor serializer and undefined", () => {
+  test("undefined dict values are dropped and undefined list items become null, as in JSON", () => {
+    const msg = { type: 2, session: 1, details: { roles: {}, authprovider: undefined } } as Message;
+    expect(hex(cbor.encode(msg))).toBe("830201" + "a165726f6c6573a0");
+    const yielded: Message = { type: 70, request: 1, options: {}, args: [undefined, 1] };
+    expect(hex(cbor.encode(yielded))).toBe("84184601a082f601");
+  });
+});

@@ -68,3 +68,12 @@ describe("msgpack serializer", () => {
     });
   }
 });
+
+describe("msgpack serializer and undefined", () => {
+  test("undefined dict values are dropped and undefined list items become nil, as in JSON", () => {
+    const msg = { type: 2, session: 1, details: { roles: {}, authprovider: undefined } } as Message;
+    expect(hex(msgpack.encode(msg))).toBe("930201" + "81a5726f6c657380");
+    const yielded: Message = { type: 70, request: 1, options: {}, args: [undefined, 1] };
+    expect(msgpack.decode(msgpack.encode(yielded))).toEqual({ type: 70, request: 1, options: {}, args: [null, 1] });
+  });
+});
