@@ -74,10 +74,12 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     listeners: bound,
     counters,
     async stop() {
-      await Promise.allSettled(open.map((o) => o.close()));
+      // GOODBYE first, while the connections are still open (closing a listener also closes
+      // its connections); new connections meanwhile are refused by the router.
       router.shutdown();
-      // Give the GOODBYE frames a moment to leave the process before it exits.
-      await new Promise((r) => setTimeout(r, 50));
+      // Give the GOODBYE frames a moment to leave the process.
+      await new Promise((r) => setTimeout(r, 100));
+      await Promise.allSettled(open.map((o) => o.close()));
     },
   };
 }

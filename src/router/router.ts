@@ -148,7 +148,14 @@ export function createRouter(opts: RouterOptions): Router {
     }
   }
 
+  let shuttingDown = false;
+
   function attach(peer: Peer): void {
+    if (shuttingDown) {
+      peer.send(abort(Errors.SYSTEM_SHUTDOWN, "router is shutting down"));
+      peer.close(1001, "router shutdown");
+      return;
+    }
     const conn: Connection = { peer, closing: false };
     connections.add(conn);
     peer.onMessage = (msg) => {
@@ -177,6 +184,7 @@ export function createRouter(opts: RouterOptions): Router {
     },
     counters,
     shutdown(reason = Errors.SYSTEM_SHUTDOWN) {
+      shuttingDown = true;
       for (const conn of connections) {
         conn.closing = true;
         if (conn.session) {

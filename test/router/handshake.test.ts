@@ -144,3 +144,13 @@ describe("session handshake", () => {
     expect(await caller.replyTo(req)).toEqual({ type: T.RESULT, request: req, details: {}, args: [1], kwargs: undefined, payload: undefined });
   });
 });
+
+describe("after shutdown", () => {
+  test("a new connection is refused with ABORT system_shutdown", async () => {
+    const r = localRouter();
+    r.router.shutdown();
+    const c = r.connect();
+    expect(await c.nextOfType(T.ABORT)).toMatchObject({ reason: "wamp.close.system_shutdown" });
+    await c.waitClosed();
+  });
+});
