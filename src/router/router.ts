@@ -114,6 +114,23 @@ export function createRouter(opts: RouterOptions): Router {
   function onSessionMessage(conn: Connection, session: Session, msg: Message): void {
     const realm = realms.get(session.realm)!;
     switch (msg.type) {
+      case T.CALL: case T.PUBLISH: case T.SUBSCRIBE: case T.UNSUBSCRIBE: case T.REGISTER: case T.UNREGISTER:
+        if (!session.acceptRequestId(msg.request)) {
+          return violation(conn, `${messageTypeName(msg.type)} request id ${msg.request} does not follow the previous request id ${session.previousRequestId} (session-scope request ids are sequential)`);
+        }
+        break;
+      case T.YIELD: case T.ERROR:
+        if (msg.type === T.ERROR && msg.requestType !== T.INVOCATION) {
+          return violation(conn, `ERROR from a client may only answer an INVOCATION, not ${messageTypeName(msg.requestType)}`);
+        }
+        // WAMP "Protocol Errors": a YIELD for an INVOCATION that was never sent. (One that was
+        // sent but is no longer pending, e.g. its caller left, is dropped by the dealer.)
+        if (!session.wasInvocationIssued(msg.request)) {
+          return violation(conn, `${messageTypeName(msg.type)} for INVOCATION ${msg.request}, which this router never sent`);
+        }
+        break;
+    }
+    switch (msg.type) {
       case T.CALL: return realm.dealer.call(session, msg);
       case T.YIELD: return realm.dealer.yield(session, msg);
       case T.PUBLISH: return realm.broker.publish(session, msg);
@@ -121,11 +138,7 @@ export function createRouter(opts: RouterOptions): Router {
       case T.UNSUBSCRIBE: return realm.broker.unsubscribe(session, msg);
       case T.REGISTER: return realm.dealer.register(session, msg);
       case T.UNREGISTER: return realm.dealer.unregister(session, msg);
-      case T.ERROR:
-        if (msg.requestType !== T.INVOCATION) {
-          return violation(conn, `ERROR from a client may only answer an INVOCATION, not ${messageTypeName(msg.requestType)}`);
-        }
-        return realm.dealer.invocationError(session, msg);
+      case T.ERROR: return realm.dealer.invocationError(session, msg);
       case T.GOODBYE:
         // A reply to our own GOODBYE ends the exchange; otherwise answer it. Either way the
         // session is over and the connection could carry a new HELLO.

@@ -52,6 +52,30 @@ export class Session {
     return this.peer.send(msg);
   }
 
+  /** Highest request id this client has used (session scope). */
+  private lastRequest = 0;
+
+  /**
+   * WAMP "Protocol Errors": request ids of SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REGISTER,
+   * UNREGISTER and CALL are sequential per session. We require them to increase (not to be
+   * exactly previous + 1) so a client that skips ids still works; a repeated or
+   * decreasing id is the error the spec means.
+   */
+  acceptRequestId(id: number): boolean {
+    if (id <= this.lastRequest) return false;
+    this.lastRequest = id;
+    return true;
+  }
+
+  get previousRequestId(): number {
+    return this.lastRequest;
+  }
+
+  /** Whether `id` is an INVOCATION request id this router has issued to this session. */
+  wasInvocationIssued(id: number): boolean {
+    return id >= 1 && id < this.nextInvocation;
+  }
+
   mintInvocationId(): number {
     const id = this.nextInvocation;
     this.nextInvocation = id >= Number.MAX_SAFE_INTEGER ? 1 : id + 1;

@@ -154,3 +154,36 @@ describe("after shutdown", () => {
     await c.waitClosed();
   });
 });
+
+describe("protocol errors the spec names", () => {
+  test("a repeated request id is a protocol violation", async () => {
+    const r = localRouter();
+    const c = await joined(r);
+    c.send({ type: T.SUBSCRIBE, request: 5, options: {}, topic: "com.example.a" });
+    await c.nextOfType(T.SUBSCRIBED);
+    c.send({ type: T.REGISTER, request: 5, options: {}, procedure: "com.example.p" });
+    const reply = await c.nextOfType<Abort>(T.ABORT);
+    expect(reply.reason).toBe("wamp.error.protocol_violation");
+    expect(String(reply.details.message)).toContain("request id 5");
+    await c.waitClosed();
+    expect(r.router.realm("realm1")!.broker.subscriptionCount).toBe(0);
+  });
+
+  test("a YIELD for an invocation never sent is a protocol violation", async () => {
+    const r = localRouter();
+    const c = await joined(r);
+    c.send({ type: T.YIELD, request: 1, options: {} });
+    const reply = await c.nextOfType<Abort>(T.ABORT);
+    expect(reply.reason).toBe("wamp.error.protocol_violation");
+    expect(String(reply.details.message)).toContain("INVOCATION 1");
+  });
+
+  test("ERROR for an unknown request type is a protocol violation", async () => {
+    const r = localRouter();
+    const c = await joined(r);
+    c.send({ type: T.ERROR, requestType: T.SUBSCRIBE, request: 1, details: {}, error: "a.b" });
+    const reply = await c.nextOfType<Abort>(T.ABORT);
+    expect(reply.reason).toBe("wamp.error.protocol_violation");
+    expect(String(reply.details.message)).toContain("only answer an INVOCATION, not SUBSCRIBE");
+  });
+});
