@@ -4,7 +4,7 @@
 //
 // Deno subset: unit tests (test/_shim, test/wamp, test/router, test/transport, test/util,
 // test/store, test/auth, test/rbac) and test/architecture.test.ts — in-memory code that must
-// behave the same on both runtimes — plus test/interop/deno_portable.test.ts, which drives a
+// behave the same on both runtimes — plus test/interop/deno_router.test.ts, which drives a Deno-run
 // router process and real clients from a Deno test (the harness is node:child_process based).
 // The other interop tests stay Bun-only: they start processes and clients whose behaviour does
 // not depend on the test runner, and running them twice would only double the wall time.
@@ -28,7 +28,7 @@ const DENO_PATHS = [
   "test/router",
   "test/transport",
   "test/architecture.test.ts",
-  "test/interop/deno_portable.test.ts",
+  "test/interop/deno_router.test.ts",
 ];
 const TIMEOUT_MS = Number(process.env.RUN_TIMEOUT_MS ?? 15 * 60_000);
 const deadline = Date.now() + TIMEOUT_MS;

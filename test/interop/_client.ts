@@ -1,0 +1,72 @@
+// The small client surface the shared interop scenarios drive. Each third-party WAMP library
+// (autobahn-js, wampy) gets an adapter to it, so one scenario set runs across every
+// library × transport × serializer.
+
+export type Kwargs = Record<string, unknown>;
+
+export interface Payload {
+  args: unknown[];
+  kwargs: Kwargs;
+}
+
+/** A WAMP application error: thrown by a procedure handler, or the rejection of a call. */
+export class ApplicationError extends Error {
+  constructor(readonly uri: string, readonly args: unknown[] = [], readonly kwargs: Kwargs = {}) {
+    super(`${uri} ${JSON.stringify(args)} ${JSON.stringify(kwargs)}`);
+    this.name = "ApplicationError";
+  }
+}
+
+export interface PublishOptions {
+  acknowledge?: boolean;
+  exclude_me?: boolean;
+}
+
+export interface InteropClient {
+  readonly sessionId: number;
+  /** The handler's ApplicationError becomes the ERROR the caller receives. */
+  register(procedure: string, handler: (call: Payload) => Payload | Promise<Payload>): Promise<void>;
+  /** Rejects with ApplicationError for an ERROR reply. */
+  call(procedure: string, args?: unknown[], kwargs?: Kwargs): Promise<Payload>;
+  subscribe(topic: string, onEvent: (event: Payload) => void): Promise<unknown>;
+  unsubscribe(subscription: unknown): Promise<void>;
+  /** Resolves with the publication id when acknowledged, else undefined. */
+  publish(topic: string, args: unknown[], kwargs: Kwargs, options?: PublishOptions): Promise<number | undefined>;
+  /** Leaves the realm (GOODBYE and its reply) and closes the transport; rejects if not clean. */
+  close(): Promise<void>;
+}
+
+export type Connect = () => Promise<InteropClient>;
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/** Collects events; `next()` awaits the next one with a deadline instead of sleeping. */
+export class Inbox {
+  readonly items: Payload[] = [];
+  private waiters: Array<(p: Payload) => void> = [];
+  private taken = 0;
+
+  readonly push = (item: Payload): void => {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.taken++;
+      this.items.push(item);
+      waiter(item);
+    } else {
+      this.items.push(item);
+    }
+  };
+
+  next(ms = 5_000, what = "event"): Promise<Payload> {
+    if (this.taken < this.items.length) return Promise.resolve(this.items[this.taken++]);
+    return withTimeout(new Promise<Payload>((resolve) => this.waiters.push(resolve)), ms, what);
+  }
+}
+
+export const payload = (args: unknown[] = [], kwargs: Kwargs = {}): Payload => ({ args, kwargs });
