@@ -1,6 +1,7 @@
-// The router run from source by Deno (`deno run -A mod.ts`): real clients complete a call and a
-// publication over WebSocket (wampy, JSON and MessagePack) and full round trips over RawSocket
-// (python3-autobahn with CBOR; autobahn-js with JSON). test/run.ts also runs this file under
+// The router run from source by Deno (`deno run -A mod.ts`): real clients complete full round
+// trips over RawSocket (python3-autobahn with CBOR; autobahn-js with JSON) and a call and a
+// publication over WebSocket (wampy, JSON and MessagePack) — RawSocket first, so a WebSocket
+// failure that takes the process down does not hide how RawSocket fares. test/run.ts also runs this file under
 // `deno test`, where the harness and wampy run inside Deno too.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
@@ -25,26 +26,6 @@ describe("router on Deno", () => {
     expect(router.rawsocketPort).toBeGreaterThan(0);
     expect(router.wsUrl).toBe(`ws://127.0.0.1:${router.listeners.ws.port}/ws`);
   });
-
-  for (const serializer of ["json", "msgpack"] as const) {
-    test(`wampy (${serializer}) completes a call and a publication over WebSocket`, async () => {
-      const callee = await withTimeout(connectWampy(router.wsUrl, serializer), 10_000, "callee joins");
-      const caller = await withTimeout(connectWampy(router.wsUrl, serializer), 10_000, "caller joins");
-      const procedure = `com.example.deno.${serializer}.add2`;
-      await callee.register(procedure, ({ args }) => ({ args: [(args[0] as number) + (args[1] as number)], kwargs: {} }));
-      expect(await withTimeout(caller.call(procedure, [2, 3]), 5_000, "call")).toEqual({ args: [5], kwargs: {} });
-
-      const inbox = new Inbox();
-      await callee.subscribe(`com.example.deno.${serializer}.news`, inbox.push);
-      const id = await caller.publish(`com.example.deno.${serializer}.news`, ["hi"], { n: 1 }, { acknowledge: true });
-      expect(Number.isSafeInteger(id) && (id as number) > 0).toBe(true);
-      expect(await inbox.next(5_000)).toEqual({ args: ["hi"], kwargs: { n: 1 } });
-
-      await withTimeout(callee.close(), 5_000, "callee leaves");
-      await withTimeout(caller.close(), 5_000, "caller leaves");
-      expect(router.running()).toBe(true);
-    });
-  }
 
   test("python3-autobahn completes RPC and pub/sub over RawSocket with CBOR", async () => {
     const url = `rs://127.0.0.1:${router.rawsocketPort}`;
@@ -77,6 +58,26 @@ describe("router on Deno", () => {
     await withTimeout(caller.close(), 5_000, "caller leaves");
     expect(router.running()).toBe(true);
   });
+
+  for (const serializer of ["json", "msgpack"] as const) {
+    test(`wampy (${serializer}) completes a call and a publication over WebSocket`, async () => {
+      const callee = await withTimeout(connectWampy(router.wsUrl, serializer), 10_000, "callee joins");
+      const caller = await withTimeout(connectWampy(router.wsUrl, serializer), 10_000, "caller joins");
+      const procedure = `com.example.deno.${serializer}.add2`;
+      await callee.register(procedure, ({ args }) => ({ args: [(args[0] as number) + (args[1] as number)], kwargs: {} }));
+      expect(await withTimeout(caller.call(procedure, [2, 3]), 5_000, "call")).toEqual({ args: [5], kwargs: {} });
+
+      const inbox = new Inbox();
+      await callee.subscribe(`com.example.deno.${serializer}.news`, inbox.push);
+      const id = await caller.publish(`com.example.deno.${serializer}.news`, ["hi"], { n: 1 }, { acknowledge: true });
+      expect(Number.isSafeInteger(id) && (id as number) > 0).toBe(true);
+      expect(await inbox.next(5_000)).toEqual({ args: ["hi"], kwargs: { n: 1 } });
+
+      await withTimeout(callee.close(), 5_000, "callee leaves");
+      await withTimeout(caller.close(), 5_000, "caller leaves");
+      expect(router.running()).toBe(true);
+    });
+  }
 
   test("exits 0 on SIGTERM", async () => {
     expect(await router.stop()).toBe(0);
