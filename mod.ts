@@ -5,7 +5,7 @@
 import { HELP, parseArgs } from "./src/cli.ts";
 import { applyEnv, ConfigError, defaultConfig, parseConfigText } from "./src/config.ts";
 import { detectRuntime } from "./src/runtime/detect.ts";
-import { startServer } from "./src/server.ts";
+import { type RunningServer, startServer } from "./src/server.ts";
 import { createLogger } from "./src/util/log.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -43,19 +43,14 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger({ level: cmd.logLevel ?? config.log.level });
-  let server;
-  try {
-    server = await startServer(config, { runtime, logger });
-  } catch (err) {
-    logger.error((err as Error).message);
-    console.error(`causeway: ${(err as Error).message}`);
-    runtime.exit(1);
-    return;
-  }
-  let stopping = false;
+  // Signal handlers go in before the listeners open: a SIGTERM that arrives while starting
+  // (or right after "ready") must still end in an orderly exit 0.
+  let server: RunningServer | undefined;
+  let stopRequested: string | undefined;
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (stopRequested) return;
+    stopRequested = signal;
+    if (!server) return; // startServer is still running; it stops once it returns
     logger.info("shutting down", { signal });
     await server.stop();
     logger.info("stopped");
@@ -63,6 +58,18 @@ async function main(): Promise<void> {
   };
   runtime.onSignal("SIGINT", () => void stop("SIGINT"));
   runtime.onSignal("SIGTERM", () => void stop("SIGTERM"));
+  try {
+    server = await startServer(config, { runtime, logger });
+  } catch (err) {
+    logger.error((err as Error).message);
+    console.error(`causeway: ${(err as Error).message}`);
+    runtime.exit(1);
+  }
+  if (stopRequested) {
+    const signal = stopRequested;
+    stopRequested = undefined;
+    await stop(signal);
+  }
 }
 
 async function readConfig(runtime: { readTextFile(p: string): Promise<string> }, path: string): Promise<string> {

@@ -119,7 +119,7 @@ function rawTcp(bytes: Uint8Array[], settleMs = 300): Promise<{ data: Buffer; cl
     const sock = net.connect(rawPort, "127.0.0.1");
     const chunks: Buffer[] = [];
     let closed = false;
-    sock.on("data", (d) => chunks.push(d));
+    sock.on("data", (d: Buffer) => chunks.push(d));
     sock.on("close", () => { closed = true; });
     sock.on("error", () => {});
     sock.on("connect", async () => {
