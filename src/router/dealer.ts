@@ -2,7 +2,7 @@ import { MessageType as T } from "../wamp/message_type.ts";
 import type { Call, ErrorMessage, Register, Unregister, Yield } from "../wamp/messages.ts";
 import { Errors } from "../wamp/errors.ts";
 import type { Counters } from "../util/counters.ts";
-import type { Session } from "./session.ts";
+import type { PendingInvocation, Session } from "./session.ts";
 import type { UriPolicy } from "./uri_policy.ts";
 import { isReservedUri } from "../wamp/uri.ts";
 import { errorReply } from "./replies.ts";
@@ -107,11 +107,8 @@ export class Dealer {
   }
 
   yield(callee: Session, msg: Yield): void {
-    const pending = callee.invocations.get(msg.request);
-    // A YIELD for an invocation we no longer track (its caller left) is dropped quietly.
+    const pending = this.settle(callee, msg.request);
     if (!pending) return;
-    callee.invocations.delete(msg.request);
-    pending.caller.calls.delete(pending.callerRequest);
     pending.caller.send({
       type: T.RESULT,
       request: pending.callerRequest,
@@ -124,10 +121,8 @@ export class Dealer {
 
   /** ERROR from a callee answering an INVOCATION. */
   invocationError(callee: Session, msg: ErrorMessage): void {
-    const pending = callee.invocations.get(msg.request);
+    const pending = this.settle(callee, msg.request);
     if (!pending) return;
-    callee.invocations.delete(msg.request);
-    pending.caller.calls.delete(pending.callerRequest);
     pending.caller.send({
       type: T.ERROR,
       requestType: T.CALL,
@@ -138,6 +133,18 @@ export class Dealer {
       kwargs: msg.kwargs,
       payload: msg.payload,
     });
+  }
+
+  /**
+   * Ends the pending invocation `request` of `callee`. Undefined when it is no longer tracked
+   * (its caller left): such late answers are dropped quietly.
+   */
+  private settle(callee: Session, request: number): PendingInvocation | undefined {
+    const pending = callee.invocations.get(request);
+    if (!pending) return undefined;
+    callee.invocations.delete(request);
+    pending.caller.calls.delete(pending.callerRequest);
+    return pending;
   }
 
   /** A session left: drop its registrations, fail calls waiting on it, forget its own calls. */

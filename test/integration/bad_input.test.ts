@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as net from "node:net";
-import { defaultConfig } from "../../src/config.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
-import type { Runtime } from "../../src/runtime/runtime.ts";
-import { type RunningServer, startServer } from "../../src/server.ts";
+import type { RunningServer } from "../../src/server.ts";
 import { connectWebSocket } from "../../src/transport/mod.ts";
 import { MessageType as T } from "../../src/wamp/message_type.ts";
 import type { Invocation } from "../../src/wamp/messages.ts";
 import { jsonSerializer } from "../../src/wamp/serializers/mod.ts";
+import { startTestServer } from "../_harness/in_process_server.ts";
 import { MessageClient } from "../_harness/message_client.ts";
 
 /**
  * Bad input over real sockets: the offending connection gets ABORT (where a WAMP message can
  * still be sent) and is closed; a bystander session keeps working throughout.
  */
-let runtime: Runtime;
 let server: RunningServer;
 let wsUrl: string;
 let rawPort: number;
@@ -22,12 +19,9 @@ let bystander: MessageClient;
 let echo: MessageClient;
 
 beforeAll(async () => {
-  runtime = await detectRuntime();
-  const cfg = defaultConfig();
-  cfg.listeners = cfg.listeners.map((l) => ({ ...l, host: "127.0.0.1", port: 0, maxMessageSize: 64 * 1024 }));
-  server = await startServer(cfg, { runtime });
-  wsUrl = server.listeners.find((l) => l.transport === "websocket")!.url!;
-  rawPort = server.listeners.find((l) => l.transport === "rawsocket")!.port;
+  ({ server, wsUrl, rawPort } = await startTestServer((cfg) => {
+    cfg.listeners = cfg.listeners.map((l) => ({ ...l, maxMessageSize: 64 * 1024 }));
+  }));
   echo = new MessageClient(await connectWebSocket(wsUrl, jsonSerializer));
   await echo.join();
   await echo.register("com.example.echo");

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import * as net from "node:net";
-import { defaultConfig } from "../../src/config.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
-import { type RunningServer, startServer } from "../../src/server.ts";
+import type { RunningServer } from "../../src/server.ts";
 import { connectWebSocket } from "../../src/transport/mod.ts";
 import { MessageType as T } from "../../src/wamp/message_type.ts";
 import type { Event } from "../../src/wamp/messages.ts";
 import { jsonSerializer } from "../../src/wamp/serializers/mod.ts";
+import { startTestServer } from "../_harness/in_process_server.ts";
 import { MessageClient } from "../_harness/message_client.ts";
 
 /**
@@ -18,13 +17,10 @@ let rawPort: number;
 let wsUrl: string;
 
 beforeAll(async () => {
-  const cfg = defaultConfig();
-  cfg.listeners = cfg.listeners.map((l) => ({ ...l, host: "127.0.0.1", port: 0 }));
-  cfg.limits.outboundBufferBytes = 256 * 1024;
-  cfg.limits.slowConsumerGraceMs = 200;
-  server = await startServer(cfg, { runtime: await detectRuntime() });
-  rawPort = server.listeners.find((l) => l.transport === "rawsocket")!.port;
-  wsUrl = server.listeners.find((l) => l.transport === "websocket")!.url!;
+  ({ server, wsUrl, rawPort } = await startTestServer((cfg) => {
+    cfg.limits.outboundBufferBytes = 256 * 1024;
+    cfg.limits.slowConsumerGraceMs = 200;
+  }));
 });
 
 afterAll(async () => {

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { defaultConfig } from "../../src/config.ts";
-import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
-import { type RunningServer, startServer } from "../../src/server.ts";
+import type { RunningServer } from "../../src/server.ts";
 import { connectRawSocket, connectWebSocket, linkedPeers } from "../../src/transport/mod.ts";
 import { MessageType as T } from "../../src/wamp/message_type.ts";
 import type { ErrorMessage, Event, Invocation, Published } from "../../src/wamp/messages.ts";
 import type { Peer } from "../../src/wamp/peer.ts";
 import type { Serializer } from "../../src/wamp/serializer.ts";
 import { serializers } from "../../src/wamp/serializers/mod.ts";
+import { startTestServer } from "../_harness/in_process_server.ts";
 import { MessageClient } from "../_harness/message_client.ts";
 
 /**
@@ -22,12 +21,7 @@ let wsUrl: string;
 let rawPort: number;
 
 beforeAll(async () => {
-  runtime = await detectRuntime();
-  const cfg = defaultConfig();
-  cfg.listeners = cfg.listeners.map((l) => ({ ...l, host: "127.0.0.1", port: 0 }));
-  server = await startServer(cfg, { runtime });
-  wsUrl = server.listeners.find((l) => l.transport === "websocket")!.url!;
-  rawPort = server.listeners.find((l) => l.transport === "rawsocket")!.port;
+  ({ server, runtime, wsUrl, rawPort } = await startTestServer());
 });
 
 afterAll(async () => {
