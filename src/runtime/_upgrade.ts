@@ -52,10 +52,4 @@ export function textResponse(status: number, text: string, headers: Record<strin
   });
 }
 
-/** Close codes the standard WebSocket API accepts from an application: 1000, 3000–4999. */
-export function apiCloseCode(code: number | undefined): number | undefined {
-  if (code === undefined) return undefined;
-  return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
-}
-
 export const noop = () => {};

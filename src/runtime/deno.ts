@@ -1,5 +1,5 @@
 import type { FrameChannel } from "../transport/channel.ts";
-import { apiCloseCode, decideUpgrade, noop, textResponse } from "./_upgrade.ts";
+import { decideUpgrade, noop, textResponse } from "./_upgrade.ts";
 import { connectTcp, listenTcp } from "./node_tcp.ts";
 import type { Listening, Runtime, ServeWebSocketOptions } from "./runtime.ts";
 
@@ -60,11 +60,14 @@ function serveWebSocket(opts: ServeWebSocketOptions): Promise<Listening> {
       try {
         const decision = decideUpgrade(req, opts);
         if (!decision.upgrade) return decision.response;
+        // Read before upgrading: after Deno.upgradeWebSocket, info.remoteAddr throws
+        // "Request closed" (Deno 2.9).
+        const remote = { hostname: info.remoteAddr.hostname, port: info.remoteAddr.port };
         const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: opts.idleTimeoutSeconds ?? 120 });
         // The WAMP subprotocol is chosen here: Deno answers with the one we set.
         response.headers.set("Sec-WebSocket-Protocol", decision.protocol);
         socket.binaryType = "arraybuffer";
-        const channel = denoChannel(socket, decision.protocol, info.remoteAddr, tls);
+        const channel = denoChannel(socket, decision.protocol, remote, tls);
         socket.onopen = () => {
           open.add(socket);
           try {
@@ -130,7 +133,8 @@ function denoChannel(socket: WebSocket, protocol: string, remote: DenoNetAddr, t
     },
     close(code, reason) {
       try {
-        socket.close(apiCloseCode(code), reason);
+        // Deno's server-side sockets accept the protocol codes (1002, 1008, 1009) too.
+        socket.close(code, reason);
       } catch {
         socket.close();
       }
