@@ -4,10 +4,11 @@
 //
 // Deno subset (DENO_PATHS): the unit tests (test/_shim, util, wamp, store, auth, rbac, router,
 // transport, cli, config) and test/architecture.test.ts — in-memory code that must behave the
-// same on both runtimes — plus test/_harness and test/interop/deno_router.test.ts, which drive
-// router processes and real clients from inside Deno (the harness is node:child_process based).
-// Left to Bun: test/runtime (Bun adapter tests) and test/integration (in-process servers through
-// the Bun runtime; not type-clean under Deno), and the other interop files, whose processes and
+// same on both runtimes — plus test/integration (in-process servers: under Deno they run on the
+// Deno runtime adapter, so the transport matrix covers Deno.serve too), test/_harness and
+// test/interop/deno_router.test.ts, which drive router processes and real clients from inside
+// Deno (the harness is node:child_process based).
+// Left to Bun: test/runtime (Bun adapter tests) and the other interop files, whose processes and
 // clients do not depend on the test runner — running them twice would only double the time.
 //
 // Deno type-checks what it runs. A type error fails the whole `deno test` before any test runs,
@@ -35,6 +36,7 @@ const DENO_PATHS = [
   "test/cli.test.ts",
   "test/config.test.ts",
   "test/architecture.test.ts",
+  "test/integration",
   "test/_harness",
   "test/interop/deno_router.test.ts",
 ];
