@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createBunRuntime } from "../../src/runtime/bun.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Listening } from "../../src/runtime/runtime.ts";
 import { connectWebSocket } from "../../src/transport/mod.ts";
 import { MessageType } from "../../src/wamp/message_type.ts";
@@ -30,6 +31,10 @@ function callAndWait(peer: Peer, args: unknown[]): Promise<Message> {
 }
 
 describe("Bun runtime: WebSocket", () => {
+  test("detectRuntime() picks the Bun adapter", async () => {
+    expect((await detectRuntime()).name).toBe("bun");
+  });
+
   test("listens on the real port when asked for port 0", () => {
     expect(server.port).toBeGreaterThan(0);
     expect(server.host).toBe("127.0.0.1");

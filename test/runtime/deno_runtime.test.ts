@@ -11,6 +11,7 @@ import { openWebSocket, rawHttp, upgradeHeaders } from "./_http.ts";
 const root = join(import.meta.dir, "..", "..");
 let proc: ReturnType<typeof Bun.spawn> | undefined;
 let port = 0;
+let runtimeName = "";
 
 beforeAll(async () => {
   proc = Bun.spawn([join(root, "node_modules/.bin/deno"), "run", "-A", join(import.meta.dir, "_deno_ws_server.ts")], {
@@ -27,7 +28,9 @@ beforeAll(async () => {
     text += new TextDecoder().decode(value);
   }
   reader.releaseLock();
-  port = JSON.parse(text.split("\n")[0]).port;
+  const hello = JSON.parse(text.split("\n")[0]);
+  port = hello.port;
+  runtimeName = hello.runtime;
 }, 60_000);
 
 afterAll(async () => {
@@ -39,7 +42,8 @@ afterAll(async () => {
 });
 
 describe("Deno runtime adapter (child process)", () => {
-  test("prints the real port it bound for port 0", () => {
+  test("detectRuntime() picks the Deno adapter, which reports the real port bound for port 0", () => {
+    expect(runtimeName).toBe("deno");
     expect(port).toBeGreaterThan(0);
   });
 
