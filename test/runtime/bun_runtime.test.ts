@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as net from "node:net";
 import { createBunRuntime } from "../../src/runtime/bun.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Listening } from "../../src/runtime/runtime.ts";
-import { connectWebSocket } from "../../src/transport/mod.ts";
+import { acceptWebSocket, connectWebSocket } from "../../src/transport/mod.ts";
 import { MessageType } from "../../src/wamp/message_type.ts";
 import type { Message } from "../../src/wamp/messages.ts";
 import type { Peer } from "../../src/wamp/peer.ts";
@@ -142,5 +143,43 @@ describe("Bun runtime: WebSocket", () => {
     await other.close();
     await gone;
     expect(peer.closed).toBe(true);
+  });
+
+  test("a client that stops reading is closed as a slow consumer (Bun's buffered amount counts)", async () => {
+    let slow = 0;
+    let routerPeer: Peer | undefined;
+    const srv = await serveEcho(runtime, {
+      onConnection: (channel) => {
+        routerPeer = acceptWebSocket(channel, jsonSerializer, {
+          outbound: { maxBufferedBytes: 256 * 1024, graceMs: 200, onSlowConsumer: () => slow++ },
+          closeTimeoutMs: 100,
+        });
+      },
+    });
+    const client = net.connect({ host: "127.0.0.1", port: srv.port });
+    try {
+      await new Promise((r) => client.once("connect", r));
+      client.write(
+        "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+          "Sec-WebSocket-Protocol: wamp.2.json\r\n\r\n",
+      );
+      await new Promise((r) => client.once("data", r)); // 101
+      client.pause();
+      while (!routerPeer) await Bun.sleep(5);
+      const closed = new Promise<void>((r) => (routerPeer!.onClose = r));
+      const payload = "y".repeat(16 * 1024);
+      const pump = setInterval(() => {
+        for (let i = 0; i < 20 && !routerPeer!.closed; i++) {
+          routerPeer!.send({ type: MessageType.EVENT, subscription: 1, publication: i, details: {}, args: [payload] });
+        }
+      }, 5);
+      await closed;
+      clearInterval(pump);
+      expect(slow).toBe(1);
+    } finally {
+      client.destroy();
+      await srv.close();
+    }
   });
 });
