@@ -14,8 +14,10 @@ export interface PeerDetails {
 /**
  * A message-level connection: the only thing the router sees of a transport.
  *
- * - `send` queues a message for delivery; it never throws. It returns false when the peer is
- *   closed or over its outbound bound (see `overLimit`), i.e. the message was NOT accepted.
+ * - `send` queues a message for delivery; it never throws. It returns false when the message
+ *   was NOT accepted: the peer is closed or closing, the message cannot be encoded, or it is
+ *   larger than the peer accepts. Over the outbound bound (`overLimit`) messages are still
+ *   accepted; the transport closes a peer that stays over it (slow consumer).
  * - `close` ends the transport (after flushing what is queued, where the transport can).
  * - handlers are set once by whoever owns the peer (the router).
  */

@@ -59,10 +59,10 @@ for (const [transport, connect] of transports) {
         const caller = await session(connect, s);
         const proc = uniq("com.example.add");
         await callee.register(proc);
-        const req = caller.call(proc, [2, 3], { unit: "m", big: 2 ** 53 });
+        const req = caller.call(proc, [2, 3], { unit: "m", big: 2 ** 53, text: "grüße, 日本語 ✓" });
         const inv = await callee.nextOfType<Invocation>(T.INVOCATION);
         expect(inv.args).toEqual([2, 3]);
-        expect(inv.kwargs).toEqual({ unit: "m", big: 2 ** 53 });
+        expect(inv.kwargs).toEqual({ unit: "m", big: 2 ** 53, text: "grüße, 日本語 ✓" });
         callee.send({ type: T.YIELD, request: inv.request, options: {}, args: [5], kwargs: { unit: "m" } });
         expect(await caller.replyTo(req)).toMatchObject({ type: T.RESULT, request: req, args: [5], kwargs: { unit: "m" } });
 

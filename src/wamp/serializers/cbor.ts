@@ -1,4 +1,7 @@
-import { Encoder } from "cbor-x";
+// The pure-JS entry: the package root also loads the native cbor-extract add-on, which
+// mis-decodes non-ASCII strings under Bun (and can abort the process); it would not be inside
+// a compiled binary either.
+import { Encoder } from "cbor-x/encode";
 import { fromArray, toArray } from "../codec.ts";
 import { ProtocolViolation } from "../errors.ts";
 import type { Message } from "../messages.ts";

@@ -59,3 +59,10 @@ describe("cbor serializer and undefined", () => {
     expect(hex(cbor.encode(yielded))).toBe("84184601a082f601");
   });
 });
+
+describe("cbor serializer and text", () => {
+  test("non-ASCII strings round-trip (the native cbor-extract add-on got these wrong under Bun)", () => {
+    const msg: Message = { type: 16, request: 1, options: {}, topic: "a.b", args: ["ü€ wörld", "日本語", "✓".repeat(100)] };
+    expect(cbor.decode(cbor.encode(msg))).toEqual(msg);
+  });
+});
