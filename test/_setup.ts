@@ -3,3 +3,9 @@
 import { setDefaultTimeout } from "bun:test";
 
 setDefaultTimeout(20_000);
+
+// Third-party clients in this process (wampy's CborSerializer) import cbor-x's package root,
+// which loads the native cbor-extract add-on; under Bun that add-on mis-decodes non-ASCII
+// strings. The router itself uses cbor-x's pure-JS entry (src/wamp/serializers/cbor.ts); this
+// keeps the test clients on the same code path. Preloads run before any test file's imports.
+process.env.CBOR_NATIVE_ACCELERATION_DISABLED = "true";

@@ -51,7 +51,7 @@ export function rpcAndPubSubScenarios(options: ScenarioOptions): void {
 
   test("positional and keyword arguments travel to the callee and back unchanged", async () => {
     await withTimeout(a.register(uri("echo"), (call) => call), T, "register");
-    const kwargs = { name: "causeway", n: 42, nested: { list: [1, "two", null, true], f: 1.5 } };
+    const kwargs = { name: "causeway — grüße ✓ 日本", n: 42, nested: { list: [1, "two", null, true], f: 1.5 } };
     const result = await withTimeout(b.call(uri("echo"), ["x", 1], kwargs), T, "call");
     expect(result).toEqual({ args: ["x", 1], kwargs });
   });

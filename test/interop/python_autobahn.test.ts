@@ -50,7 +50,7 @@ for (const transport of transports) {
       test("positional and keyword arguments travel to the callee and back unchanged", () => {
         expect(asked.echo).toEqual({
           args: ["x", 1],
-          kwargs: { name: "causeway", n: 42, nested: { list: [1, "two", null, true], f: 1.5 } },
+          kwargs: { name: "causeway — grüße ✓ 日本", n: 42, nested: { list: [1, "two", null, true], f: 1.5 } },
         });
       });
 

@@ -89,7 +89,7 @@ class Requester(Peer):
     async def onJoin(self, details):
         out = {"session": details.session}
         out["add2"] = await self.call("com.example.add2", 2, 3)
-        kwargs = {"name": "causeway", "n": 42, "nested": {"list": [1, "two", None, True], "f": 1.5}}
+        kwargs = {"name": "causeway — grüße ✓ 日本", "n": 42, "nested": {"list": [1, "two", None, True], "f": 1.5}}
         echoed = await self.call(PREFIX + "echo", "x", 1, **kwargs)
         out["echo"] = {"args": list(echoed.results), "kwargs": echoed.kwresults}
         out["fail"] = await self.error_of(PREFIX + "fail", 99)
