@@ -76,7 +76,7 @@ export class Broker {
   publish(publisher: Session, msg: Publish): void {
     const acknowledge = msg.options.acknowledge === true;
     const problem = this.opts.uris.check(msg.topic, "topic") ??
-      (isReservedUri(msg.topic) ? `"${msg.topic}" is in the reserved "wamp." namespace` : undefined);
+      (!publisher.internal && isReservedUri(msg.topic) ? `"${msg.topic}" is in the reserved "wamp." namespace` : undefined);
     if (problem) {
       // Without acknowledge the publisher expects no answer at all, errors included.
       if (acknowledge) publisher.send(errorReply(T.PUBLISH, msg.request, Errors.INVALID_URI, problem));

@@ -50,7 +50,7 @@ export class Dealer {
     }
     const uriProblem = this.opts.uris.check(msg.procedure, "procedure");
     if (uriProblem) return void refuse(Errors.INVALID_URI, uriProblem);
-    if (isReservedUri(msg.procedure)) {
+    if (!session.internal && isReservedUri(msg.procedure)) {
       return void refuse(Errors.INVALID_URI, `"${msg.procedure}" is in the reserved "wamp." namespace`);
     }
     if (this.byProcedure.has(msg.procedure)) {

@@ -15,7 +15,7 @@ export type HelloOutcome =
  * Challenge-response methods will extend this into a small state machine (CHALLENGE →
  * AUTHENTICATE); the methods available today decide from the HELLO alone.
  */
-export function processHello(msg: Hello, realms: Map<string, Realm>): HelloOutcome {
+export function processHello(msg: Hello, realms: Map<string, Realm>, internal = false): HelloOutcome {
   const fail = (reason: string, text: string, violation = false): HelloOutcome =>
     ({ ok: false, reply: abort(reason, text), violation });
 
@@ -25,6 +25,11 @@ export function processHello(msg: Hello, realms: Map<string, Realm>): HelloOutco
   }
   const realm = realms.get(msg.realm);
   if (!realm) return fail(Errors.NO_SUCH_REALM, `no realm "${msg.realm}" on this router`);
+  if (internal) {
+    // Router-internal clients live in this process; there is nothing to authenticate.
+    const authid = typeof msg.details.authid === "string" ? msg.details.authid : "causeway";
+    return { ok: true, realm, identity: { authid, authrole: "trusted", authmethod: "internal", authprovider: "causeway" }, roles };
+  }
 
   const requested = msg.details.authmethods;
   if (requested !== undefined && (!Array.isArray(requested) || !requested.every((m) => typeof m === "string"))) {

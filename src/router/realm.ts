@@ -2,6 +2,7 @@ import type { Authenticator } from "../auth/mod.ts";
 import type { Counters } from "../util/counters.ts";
 import { Broker } from "./broker.ts";
 import { Dealer } from "./dealer.ts";
+import { RealmEvents } from "./realm_events.ts";
 import type { Session } from "./session.ts";
 import { createUriPolicy, type UriCheck } from "./uri_policy.ts";
 
@@ -19,6 +20,8 @@ export class Realm {
   readonly dealer: Dealer;
   readonly broker: Broker;
   readonly authenticators: Map<string, Authenticator>;
+  /** Lifecycle events (meta API and later cluster/edge subscribe here). */
+  readonly events = new RealmEvents();
 
   constructor(opts: RealmOptions, ids: { router: () => number; global: () => number }, counters: Counters) {
     this.name = opts.name;
@@ -30,11 +33,14 @@ export class Realm {
 
   join(session: Session): void {
     this.sessions.set(session.id, session);
+    this.events.sessionJoined(session);
   }
 
+  /** Removes the session's registrations and subscriptions (with their events), then `sessionLeft`. */
   leave(session: Session): void {
     if (!this.sessions.delete(session.id)) return;
     this.dealer.sessionLeft(session);
     this.broker.sessionLeft(session);
+    this.events.sessionLeft(session);
   }
 }

@@ -28,9 +28,17 @@ export interface RouterOptions {
   agent?: string;
 }
 
+export interface AttachOptions {
+  /**
+   * A router-internal client (meta API, gateway, edge) on an in-memory peer: its HELLO joins
+   * without authentication as authrole "trusted", and its session is marked internal.
+   */
+  internal?: boolean;
+}
+
 export interface Router {
   /** Takes ownership of a connected peer: it must now send HELLO. */
-  attach(peer: Peer): void;
+  attach(peer: Peer, opts?: AttachOptions): void;
   realm(name: string): Realm | undefined;
   readonly sessionCount: number;
   readonly counters: Counters;
@@ -41,6 +49,7 @@ export interface Router {
 /** Per-connection state: before HELLO, joined, or gone. */
 interface Connection {
   peer: Peer;
+  internal: boolean;
   session?: Session;
   /** We sent GOODBYE and wait for the client's reply. */
   closing: boolean;
@@ -90,7 +99,7 @@ export function createRouter(opts: RouterOptions): Router {
     if (msg.type !== T.HELLO) {
       return violation(conn, `expected HELLO as the first message, got ${messageTypeName(msg.type)}`);
     }
-    const outcome = processHello(msg, realms);
+    const outcome = processHello(msg, realms, conn.internal);
     if (!outcome.ok) {
       if (outcome.violation) counters.inc("protocol_violations");
       counters.inc("sessions_refused");
@@ -99,8 +108,16 @@ export function createRouter(opts: RouterOptions): Router {
       conn.peer.close(1000, "aborted");
       return;
     }
-    const session = new Session(newSessionId(), outcome.realm.name, conn.peer, outcome.identity, outcome.roles);
+    const session = new Session(newSessionId(), outcome.realm.name, conn.peer, outcome.identity, outcome.roles, conn.internal);
     conn.session = session;
+    session.terminate = (reason, message) => {
+      if (conn.session !== session) return;
+      conn.closing = true;
+      conn.peer.send({ type: T.GOODBYE, details: message ? { message } : {}, reason });
+      endSession(conn, `terminated: ${reason}`);
+      conn.peer.close(1000, "terminated");
+    };
+    conn.peer.send(welcome(session.id, session.realm, session.identity, roles, agent));
     outcome.realm.join(session);
     counters.inc("sessions_joined");
     log.info("session joined", {
@@ -108,7 +125,6 @@ export function createRouter(opts: RouterOptions): Router {
       transport: conn.peer.details.transport, serializer: conn.peer.details.serializer,
       remote: conn.peer.details.remoteAddress,
     });
-    conn.peer.send(welcome(session.id, session.realm, session.identity, roles, agent));
   }
 
   function onSessionMessage(conn: Connection, session: Session, msg: Message): void {
@@ -163,13 +179,13 @@ export function createRouter(opts: RouterOptions): Router {
 
   let shuttingDown = false;
 
-  function attach(peer: Peer): void {
+  function attach(peer: Peer, opts: AttachOptions = {}): void {
     if (shuttingDown) {
       peer.send(abort(Errors.SYSTEM_SHUTDOWN, "router is shutting down"));
       peer.close(1001, "router shutdown");
       return;
     }
-    const conn: Connection = { peer, closing: false };
+    const conn: Connection = { peer, internal: opts.internal === true, closing: false };
     connections.add(conn);
     peer.onMessage = (msg) => {
       try {

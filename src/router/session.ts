@@ -30,6 +30,11 @@ export class Session {
   readonly registrations = new Set<number>();
   readonly subscriptions = new Set<number>();
   closed = false;
+  /**
+   * Ends this session from the router's side: GOODBYE with `reason` and {message}, then the
+   * session is gone (the meta API's kill procedures use it). Set by the router on join.
+   */
+  terminate: (reason: string, message?: string) => void = () => {};
 
   constructor(
     readonly id: number,
@@ -38,6 +43,11 @@ export class Session {
     readonly identity: AuthIdentity,
     /** HELLO.Details.roles as sent by the client. */
     readonly roles: Dict,
+    /**
+     * A router-internal session (meta API, later gateway and edge): it may register and
+     * publish in the reserved `wamp.` namespace and is not listed by the session meta API.
+     */
+    readonly internal = false,
   ) {}
 
   get authid(): string {

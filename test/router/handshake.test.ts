@@ -187,3 +187,45 @@ describe("protocol errors the spec names", () => {
     expect(String(reply.details.message)).toContain("only answer an INVOCATION, not SUBSCRIBE");
   });
 });
+
+describe("internal sessions and termination", () => {
+  test("an internal client joins as trusted and may use the wamp. namespace", async () => {
+    const r = localRouter();
+    const [clientSide, routerSide] = (await import("../../src/transport/local_peer.ts")).linkedPeers();
+    r.router.attach(routerSide, { internal: true });
+    const { MessageClient } = await import("../_harness/message_client.ts");
+    const meta = new MessageClient(clientSide);
+    const w = await meta.join() as Welcome;
+    expect(w.details).toMatchObject({ authrole: "trusted", authmethod: "internal" });
+    expect(r.router.realm("realm1")!.sessions.get(w.session)!.internal).toBe(true);
+    await meta.register("wamp.session.count");
+    const client = await joined(r);
+    const req = client.call("wamp.session.count");
+    expect(await meta.nextOfType(T.INVOCATION)).toMatchObject({ details: {} });
+    expect(req).toBeGreaterThan(0);
+  });
+
+  test("realm events: join, then leave after the session's registrations are gone", async () => {
+    const r = localRouter();
+    const seen: string[] = [];
+    r.router.realm("realm1")!.events.add({
+      sessionJoined: (s) => seen.push(`join ${s.id}`),
+      sessionLeft: (s) => seen.push(`leave ${s.id} regs=${r.router.realm("realm1")!.dealer.registrationCount}`),
+    });
+    const c = await joined(r);
+    await c.register("com.example.p");
+    c.peer.close();
+    await c.waitClosed();
+    await new Promise((res) => setTimeout(res, 0));
+    expect(seen).toEqual([`join ${c.session}`, `leave ${c.session} regs=0`]);
+  });
+
+  test("terminate sends GOODBYE with the reason and ends the session", async () => {
+    const r = localRouter();
+    const c = await joined(r);
+    r.router.realm("realm1")!.sessions.get(c.session)!.terminate("wamp.close.killed", "bye");
+    expect(await c.nextOfType(T.GOODBYE)).toEqual({ type: T.GOODBYE, details: { message: "bye" }, reason: "wamp.close.killed" });
+    await c.waitClosed();
+    expect(r.router.sessionCount).toBe(0);
+  });
+});
