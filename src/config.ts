@@ -31,6 +31,21 @@ const RealmSchema = object({
   anonymous: defaulted(boolean(), true),
   /** WAMP URI rules for procedures and topics on this realm. */
   uriCheck: defaulted(enums(["loose", "strict"]), "loose"),
+  /** Router-side call timeout (ms) when a CALL sets none; 0 = none. */
+  defaultCallTimeoutMs: defaulted(min(integer(), 0), 0),
+  /** Upper bound (ms) for CALL.Options.timeout; 0 = unbounded. */
+  maxCallTimeoutMs: defaulted(min(integer(), 0), 0),
+  /** Event retention (publish with retain: true). */
+  retention: defaulted(object({
+    maxTopics: defaulted(min(integer(), 0), 10_000),
+    ttlMs: defaulted(min(integer(), 0), 0),
+  }), () => ({})),
+  /** Event history kept for wamp.subscription.get_events. */
+  eventHistory: defaulted(array(object({
+    topic: string(),
+    match: defaulted(enums(["exact", "prefix", "wildcard"]), "exact"),
+    limit: size(integer(), 1, 100_000),
+  })), () => []),
 });
 
 const LimitsSchema = object({
@@ -44,7 +59,7 @@ const LimitsSchema = object({
 
 export const ConfigSchema = object({
   listeners: defaulted(array(ListenerSchema), () => defaultListeners()),
-  realms: defaulted(array(RealmSchema), () => [{ name: "realm1", anonymous: true, uriCheck: "loose" }]),
+  realms: defaulted(array(RealmSchema), () => [{ name: "realm1" }]),
   limits: defaulted(LimitsSchema, () => ({})),
   log: defaulted(object({ level: defaulted(enums(["debug", "info", "warn", "error"]), "info") }), () => ({})),
 });

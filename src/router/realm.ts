@@ -1,4 +1,5 @@
 import type { Authenticator } from "../auth/mod.ts";
+import type { Clock } from "../util/clock.ts";
 import type { Counters } from "../util/counters.ts";
 import { Broker } from "./broker.ts";
 import { Dealer } from "./dealer.ts";
@@ -6,11 +7,30 @@ import { RealmEvents } from "./realm_events.ts";
 import type { Session } from "./session.ts";
 import { createUriPolicy, type UriCheck } from "./uri_policy.ts";
 
-export interface RealmOptions {
+export interface RealmOptions extends RealmFeatureOptions {
   name: string;
   uriCheck?: UriCheck;
   /** Authentication methods this realm accepts, keyed by method name. */
   authenticators: Authenticator[];
+}
+
+/** Per-realm settings of the advanced features (config keys of the same names). */
+export interface RealmFeatureOptions {
+  /** Call timeout (ms) applied when a CALL sets none; 0 = no router-side timeout. */
+  defaultCallTimeoutMs?: number;
+  /** Upper bound (ms) for CALL.Options.timeout; 0 = unbounded. */
+  maxCallTimeoutMs?: number;
+  /** Event retention: how many topics may hold a retained event, and for how long (0 = no expiry). */
+  retention?: { maxTopics: number; ttlMs: number };
+  /** Event history: topics (by pattern) whose last `limit` events are kept for wamp.subscription.get_events. */
+  eventHistory?: { topic: string; match: "exact" | "prefix" | "wildcard"; limit: number }[];
+}
+
+/** What a realm's dealer and broker share: ids, clock, counters. */
+export interface RealmContext {
+  ids: { router: () => number; global: () => number };
+  counters: Counters;
+  clock: Clock;
 }
 
 /** A routing namespace: its own sessions, registrations and subscriptions. */
@@ -23,10 +43,14 @@ export class Realm {
   /** Lifecycle events (meta API and later cluster/edge subscribe here). */
   readonly events = new RealmEvents();
 
-  constructor(opts: RealmOptions, ids: { router: () => number; global: () => number }, counters: Counters) {
+  readonly options: RealmOptions;
+
+  constructor(opts: RealmOptions, ctx: RealmContext) {
     this.name = opts.name;
+    this.options = opts;
     const uris = createUriPolicy(opts.uriCheck ?? "loose");
     this.authenticators = new Map(opts.authenticators.map((a) => [a.method, a]));
+    const { ids, counters } = ctx;
     this.dealer = new Dealer({ uris, nextId: ids.router, counters });
     this.broker = new Broker({ uris, nextId: ids.router, publicationId: ids.global, counters });
   }

@@ -4,16 +4,17 @@ import type { Peer } from "../wamp/peer.ts";
 import { Errors, ProtocolViolation } from "../wamp/errors.ts";
 import { createIdSequence, globalId } from "../wamp/ids.ts";
 import { createAnonymousAuthenticator } from "../auth/mod.ts";
+import { type Clock, systemClock } from "../util/clock.ts";
 import { Counters } from "../util/counters.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
-import { Realm } from "./realm.ts";
+import { Realm, type RealmFeatureOptions } from "./realm.ts";
 import { Session } from "./session.ts";
 import { processHello, welcome } from "./handshake.ts";
 import { routerRoles } from "./features.ts";
 import { abort } from "./replies.ts";
 import type { UriCheck } from "./uri_policy.ts";
 
-export interface RealmConfig {
+export interface RealmConfig extends RealmFeatureOptions {
   name: string;
   /** Allow anonymous sessions (the only method until authentication is configured). */
   anonymous?: boolean;
@@ -26,6 +27,8 @@ export interface RouterOptions {
   counters?: Counters;
   /** WELCOME.Details.agent */
   agent?: string;
+  /** Time source for call timeouts and retention expiry (tests pass a manual clock). */
+  clock?: Clock;
 }
 
 export interface AttachOptions {
@@ -64,7 +67,7 @@ export function createRouter(opts: RouterOptions): Router {
   const realms = new Map<string, Realm>();
   for (const rc of opts.realms) {
     const authenticators = rc.anonymous === false ? [] : [createAnonymousAuthenticator()];
-    realms.set(rc.name, new Realm({ name: rc.name, uriCheck: rc.uriCheck, authenticators }, ids, counters));
+    realms.set(rc.name, new Realm({ ...rc, authenticators }, { ids, counters, clock: opts.clock ?? systemClock }));
   }
   const connections = new Set<Connection>();
   const sessionIds = new Set<number>();
