@@ -95,11 +95,14 @@ export class Dealer {
     callee.invocations.set(invocation, { caller, callerRequest: msg.request, registration: reg.id, procedure: reg.procedure });
     caller.calls.set(msg.request, { callerRequest: msg.request, callee, invocation });
     this.opts.counters.inc("calls");
+    // Router-internal callees (meta API) always learn who calls: procedures such as
+    // wamp.session.add_testament act on the calling session.
+    const details = callee.internal ? { caller: caller.id, caller_authid: caller.authid, caller_authrole: caller.authrole } : {};
     callee.send({
       type: T.INVOCATION,
       request: invocation,
       registration: reg.id,
-      details: {},
+      details,
       args: msg.args,
       kwargs: msg.kwargs,
       payload: msg.payload,

@@ -5,7 +5,7 @@ export type { Session } from "./session.ts";
 export type { UriCheck } from "./uri_policy.ts";
 export { RealmEvents } from "./realm_events.ts";
 export type {
-  RealmListener, RegistrationDetails, RegistrationView, SubscriptionDetails, SubscriptionView,
+  RealmListener, RegistrationDetails, RegistrationView, SubscriptionDetails, SubscriptionView, Testament, TestamentScope,
 } from "./realm_events.ts";
 export { UriMatcher } from "./uri_matcher.ts";
 export type { Match, MatchPolicy } from "./uri_matcher.ts";

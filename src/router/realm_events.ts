@@ -86,4 +86,25 @@ export interface SubscriptionView {
   get(id: number): SubscriptionDetails | undefined;
   subscribers(id: number): number[] | undefined;
   revoke(id: number, session?: number, reason?: string): boolean;
+  /**
+   * Event history (wamp.subscription.get_events): the last `limit` events stored for the
+   * subscription's topic, newest last, each a dict as the spec's chapter defines. Undefined
+   * when there is no such subscription or no history is configured for its topic.
+   */
+  history(id: number, limit?: number): Record<string, unknown>[] | undefined;
+  /** Testament (wamp.session.add_testament): published when `session` leaves or is lost. */
+  addTestament(session: Session, testament: Testament): void;
+  /** wamp.session.flush_testaments: drops the session's testaments of `scope`; returns how many. */
+  flushTestaments(session: Session, scope: TestamentScope): number;
+}
+
+export type TestamentScope = "destroyed" | "detached";
+
+export interface Testament {
+  topic: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  /** PUBLISH options to use (e.g. retain, exclude/eligible lists). */
+  options: Record<string, unknown>;
+  scope: TestamentScope;
 }
