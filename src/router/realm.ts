@@ -52,7 +52,10 @@ export class Realm {
     this.authenticators = new Map(opts.authenticators.map((a) => [a.method, a]));
     const { ids, counters } = ctx;
     this.dealer = new Dealer({ uris, nextId: ids.router, counters });
-    this.broker = new Broker({ uris, nextId: ids.router, publicationId: ids.global, counters });
+    this.broker = new Broker({
+      uris, nextId: ids.router, publicationId: ids.global, counters, clock: ctx.clock, events: this.events,
+      retention: opts.retention, eventHistory: opts.eventHistory,
+    });
   }
 
   join(session: Session): void {
