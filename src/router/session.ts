@@ -1,21 +1,13 @@
 import type { Dict, Message } from "../wamp/messages.ts";
 import type { Peer } from "../wamp/peer.ts";
 import type { AuthIdentity } from "../auth/mod.ts";
+import type { PendingCall } from "./pending_call.ts";
 
 /** Calls this session made that are waiting for a result (caller side). */
-export interface OutgoingCall {
-  callerRequest: number;
-  callee: Session;
-  invocation: number;
-}
+export type OutgoingCall = PendingCall;
 
 /** Invocations sent to this session that it has not answered yet (callee side). */
-export interface PendingInvocation {
-  caller: Session;
-  callerRequest: number;
-  registration: number;
-  procedure: string;
-}
+export type PendingInvocation = PendingCall;
 
 /**
  * One joined WAMP session: identity, the roles the client announced, and the per-session

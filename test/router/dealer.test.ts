@@ -79,18 +79,6 @@ describe("dealer", () => {
     expect(await a.replyTo(request)).toMatchObject({ type: T.ERROR, error: "wamp.error.invalid_uri" });
   });
 
-  test("pattern-based and shared registrations are refused clearly, not misrouted", async () => {
-    const r = localRouter();
-    const a = await joined(r);
-    for (const options of [{ match: "prefix" }, { invoke: "roundrobin" }]) {
-      const request = a.request();
-      a.send({ type: T.REGISTER, request, options, procedure: "com.example" });
-      const err = await a.replyTo(request) as ErrorMessage;
-      expect(err.error).toBe("wamp.error.invalid_argument");
-      expect(String(err.args![0])).toContain("not supported");
-    }
-  });
-
   test("unregister removes the registration; unknown ids give no_such_registration", async () => {
     const r = localRouter();
     const a = await joined(r);
