@@ -26,7 +26,32 @@ export function routerRoles(): Dict {
       },
     },
     dealer: {
-      features: {},
+      features: {
+        // registry.ts + invocation_policy.ts: single|roundrobin|random|first|last|
+        // jump_consistent_hash|queue_least_loaded.
+        shared_registration: true,
+        // Registry's UriMatcher: prefix/wildcard, INVOCATION.Details.procedure.
+        pattern_based_registration: true,
+        // Dealer.startTimer (realm default/maximum) and forward_timeout to callees announcing it.
+        call_timeout: true,
+        // Dealer.cancel: skip|kill|killnowait. The chapter spells it call_canceling; the
+        // progressive-invocations chapter (and some clients) call_cancelling: announce both.
+        call_canceling: true,
+        call_cancelling: true,
+        // Dealer.yield: YIELD.Options.progress → RESULT.Details.progress.
+        progressive_call_results: true,
+        // Dealer.continueStream: repeated CALL request ids into one INVOCATION stream.
+        progressive_call_invocations: true,
+        // invocation_details.ts: disclose_me / disclose_caller.
+        caller_identification: true,
+        // Registry.revoke: [UNREGISTERED, 0, {registration, reason}].
+        registration_revocation: true,
+        // Dealer.reroute: wamp.error.unavailable → next callee, then no_available_callee.
+        call_reroute: true,
+        // invocation_details.ts copyPpt: ppt_* options and the binary payload untouched.
+        payload_passthru_mode: true,
+        // call_trustlevels is not announced: no trust level configuration exists yet.
+      },
     },
   };
 }

@@ -50,8 +50,11 @@ export class Realm {
     this.options = opts;
     const uris = createUriPolicy(opts.uriCheck ?? "loose");
     this.authenticators = new Map(opts.authenticators.map((a) => [a.method, a]));
-    const { ids, counters } = ctx;
-    this.dealer = new Dealer({ uris, nextId: ids.router, counters });
+    const { ids, counters, clock } = ctx;
+    this.dealer = new Dealer({
+      uris, nextId: ids.router, counters, clock, events: this.events,
+      defaultCallTimeoutMs: opts.defaultCallTimeoutMs, maxCallTimeoutMs: opts.maxCallTimeoutMs,
+    });
     this.broker = new Broker({
       uris, nextId: ids.router, publicationId: ids.global, counters, clock: ctx.clock, events: this.events,
       retention: opts.retention, eventHistory: opts.eventHistory,
