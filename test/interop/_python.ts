@@ -20,7 +20,13 @@ export interface PythonPeer {
 }
 
 export function startPythonPeer(role: "responder" | "requester", url: string, serializer: string, tag: string): PythonPeer {
-  const child = spawn(PYTHON, [SCRIPT, role, url, serializer, tag], {
+  return startPythonScript(SCRIPT, [role, url, serializer, tag]);
+}
+
+/** Runs any script of test/interop/py/ (by file name or path) with `argv`, collecting its "@@" lines. */
+export function startPythonScript(script: string, argv: string[]): PythonPeer {
+  const path = script.includes("/") ? script : join(dirname(SCRIPT), script);
+  const child = spawn(PYTHON, [path, ...argv], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
   });
@@ -52,7 +58,7 @@ export function startPythonPeer(role: "responder" | "requester", url: string, se
       resolve(code);
     });
   });
-  const describe = () => `python ${role} (${serializer}, ${url}) output:\n${output.join("\n")}`;
+  const describe = () => `python ${path} ${argv.join(" ")} output:\n${output.join("\n")}`;
 
   return {
     results,
