@@ -1,0 +1,101 @@
+// Advanced pub/sub features seen by wampy (npm) against the router process, over WebSocket with
+// JSON, MessagePack and CBOR: prefix/wildcard subscriptions with EVENT.Details.topic, publisher
+// identification, get_retained, and an exclude_authrole list. wampy 8.0.2 checks but never
+// sends PUBLISH.Options.retain, so autobahn-js publishes the retained event here.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Wampy } from "wampy";
+import { JsonSerializer } from "wampy/JsonSerializer.js";
+import { MsgpackSerializer } from "wampy/MsgpackSerializer.js";
+import { CborSerializer } from "wampy/CborSerializer.js";
+import WebSocket from "ws";
+import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
+import { withTimeout } from "./_client.ts";
+import { connectAutobahn } from "./_autobahn.ts";
+
+type Details = Record<string, unknown>;
+interface Seen {
+  args: unknown[];
+  details: Details;
+}
+
+const serializers = { json: () => new JsonSerializer(), msgpack: () => new MsgpackSerializer(), cbor: () => new CborSerializer() };
+// wampy's msgpackr decodes uint64 ids as BigInt (see _wampy.ts): compare ids as numbers.
+const num = (v: unknown): number => Number(v);
+
+let router: RouterProcess;
+const clients: Wampy[] = [];
+beforeAll(async () => {
+  router = await startRouterProcess();
+});
+afterAll(async () => {
+  for (const c of clients) await c.disconnect();
+  await router?.stop();
+});
+
+async function connect(serializer: keyof typeof serializers): Promise<Wampy> {
+  const c = new Wampy(router.wsUrl, {
+    realm: "realm1",
+    autoReconnect: false,
+    ws: WebSocket as unknown as NonNullable<ConstructorParameters<typeof Wampy>[1]>["ws"],
+    serializer: serializers[serializer](),
+  });
+  await c.connect();
+  clients.push(c);
+  return c;
+}
+
+/** Subscribes and returns a function awaiting the next event of this subscription. */
+async function events(c: Wampy, topic: string, options?: Record<string, unknown>): Promise<{ next(): Promise<Seen>; queued: Seen[] }> {
+  const queued: Seen[] = [];
+  const waiters: ((s: Seen) => void)[] = [];
+  await c.subscribe(topic, ({ details, argsList }: { details: Details; argsList?: unknown[] }) => {
+    const s = { args: argsList ?? [], details };
+    const w = waiters.shift();
+    if (w) w(s);
+    else queued.push(s);
+  }, options);
+  return {
+    queued,
+    next: () => {
+      const s = queued.shift();
+      return s ? Promise.resolve(s) : withTimeout(new Promise<Seen>((r) => waiters.push(r)), 5000, `event on ${topic}`);
+    },
+  };
+}
+
+for (const serializer of ["json", "msgpack", "cbor"] as const) {
+  describe(`wampy advanced pub/sub over WebSocket with ${serializer}`, () => {
+    const t = `com.example.wampyadv.${serializer}`;
+
+    test("prefix and wildcard subscriptions carry the concrete topic; disclose_me names the publisher", async () => {
+      const sub = await connect(serializer);
+      const pub = await connect(serializer);
+      const prefix = await events(sub, `${t}.room`, { match: "prefix" });
+      const wild = await events(sub, `${t}..temp`, { match: "wildcard" });
+      // wampy's publish asks for acknowledgement and resolves on PUBLISHED.
+      await pub.publish(`${t}.room7.temp`, { argsList: [7] }, { disclose_me: true });
+      const p = await prefix.next();
+      const w = await wild.next();
+      expect(p.args).toEqual([7]);
+      expect(p.details.topic).toBe(`${t}.room7.temp`);
+      expect(w.details.topic).toBe(`${t}.room7.temp`);
+      expect(num(p.details.publisher)).toBe(num(pub.getSessionId()));
+      expect(p.details.publisher_authrole).toBe("anonymous");
+    });
+
+    test("get_retained delivers the retained event; exclude_authrole keeps a later event from everyone", async () => {
+      const retainer = await connectAutobahn({ type: "websocket", url: router.wsUrl, serializer: "json" });
+      await retainer.publish(`${t}.status`, ["up"], {}, { retain: true, acknowledge: true });
+      await retainer.close();
+      const pub = await connect(serializer);
+      const sub = await connect(serializer);
+      const status = await events(sub, `${t}.status`, { get_retained: true });
+      const first = await status.next();
+      expect(first).toEqual({ args: ["up"], details: { retained: true } });
+      await pub.publish(`${t}.status`, { argsList: ["hidden"] }, { exclude_authrole: ["anonymous"] });
+      await pub.publish(`${t}.status`, { argsList: ["seen"] });
+      expect((await status.next()).args).toEqual(["seen"]);
+      expect(status.queued).toEqual([]);
+    });
+  });
+}
