@@ -16,9 +16,11 @@ interface InvocationInfo {
 }
 type Endpoint = (args: unknown[], kwargs: Record<string, unknown>, details: InvocationInfo) => unknown;
 interface CallPromise extends PromiseLike<unknown> {
-  // when.js promises (autobahn-js's deferreds) still take a progress handler.
-  then(ok?: (v: unknown) => unknown, err?: (e: unknown) => unknown, progress?: (p: unknown) => void): CallPromise;
   cancel(options?: object): void;
+}
+/** when.js promises (autobahn-js's deferreds) still take a progress handler as then's third argument. */
+interface ProgressThen {
+  then(ok: (v: unknown) => unknown, err: undefined, progress: (p: unknown) => void): PromiseLike<unknown>;
 }
 interface RawSession {
   id: number;
@@ -85,7 +87,7 @@ for (const serializer of ["json", "msgpack"] as const) {
       });
       const progress: unknown[] = [];
       const result = await withTimeout(Promise.resolve(
-        caller.call(`${t}.count`, [3], {}, { receive_progress: true }).then((v) => v, undefined, (p) => progress.push(p)),
+        (caller.call(`${t}.count`, [3], {}, { receive_progress: true }) as unknown as ProgressThen).then((v) => v, undefined, (p) => progress.push(p)),
       ), 5000, "progressive call");
       expect(progress).toEqual([1, 2]);
       expect(result).toBe(3);
