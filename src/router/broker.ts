@@ -158,6 +158,8 @@ export class Broker implements SubscriptionView {
   private sendRetained(session: Session, sub: Subscription): void {
     for (const p of this.retained.matching(sub.uri, sub.match)) {
       // Spec: never a retained event the subscriber would not have been eligible to receive.
+      // (exclude_me is not applied: a publisher asking for the retained event wants it back.)
+      // One retained event per topic: a newer one the subscriber may not see hides older ones.
       if (p.filter && !p.filter(session)) continue;
       const details: Dict = { ...p.details, retained: true };
       if (sub.match !== "exact") details.topic = p.topic;
