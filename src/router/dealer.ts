@@ -73,12 +73,12 @@ export class Dealer implements RegistrationView {
     const open = caller.calls.get(msg.request);
     if (open?.streaming) return this.continueStream(open, msg);
     const refuse = (error: string, text: string) => void caller.send(errorReply(T.CALL, msg.request, error, text));
-    const found = this.registrations.matcher.best(msg.procedure);
-    if (!found) {
+    // Exact registrations first: one Map lookup, no match object for the common case.
+    const reg = this.registrations.matcher.get(msg.procedure, "exact") ?? this.registrations.matcher.best(msg.procedure)?.value;
+    if (!reg) {
       const problem = this.opts.uris.check(msg.procedure, "procedure");
       return problem ? refuse(Errors.INVALID_URI, problem) : refuse(Errors.NO_SUCH_PROCEDURE, `no callee registered for procedure "${msg.procedure}"`);
     }
-    const reg = found.value;
     const progress = msg.options.progress === true;
     if (progress && !caller.hasFeature("caller", "progressive_call_invocations")) {
       throw new ProtocolViolation("CALL.Options.progress without announcing progressive_call_invocations");

@@ -14,6 +14,11 @@ export function pickCallee(reg: Registration, call: Call, skip?: readonly Sessio
   const callees = reg.callees;
   const n = callees.length;
   if (n === 0) return undefined;
+  // The common case (nothing to skip) allocates nothing.
+  if (!skip) {
+    if (reg.invoke === "single" || reg.invoke === "first") return callees[0];
+    if (reg.invoke === "last") return callees[n - 1];
+  }
   const ok = (c: Callee) => !skip || !skip.includes(c.session);
   switch (reg.invoke) {
     case "single":
