@@ -125,3 +125,17 @@ describe("dealer registration view and events", () => {
     expect((await a.replyTo(err) as ErrorMessage).error).toBe("wamp.error.no_such_registration");
   });
 });
+
+describe("dealer feature announcement", () => {
+  test("WELCOME announces the implemented dealer features and not call_trustlevels", async () => {
+    const r = localRouter();
+    const c = r.connect();
+    const welcome = await c.join() as unknown as { details: { roles: { dealer: { features: Record<string, boolean> } } } };
+    const features = welcome.details.roles.dealer.features;
+    for (const f of [
+      "shared_registration", "pattern_based_registration", "call_timeout", "call_canceling", "progressive_call_results",
+      "progressive_call_invocations", "caller_identification", "registration_revocation", "call_reroute", "payload_passthru_mode",
+    ]) expect(features[f]).toBe(true);
+    expect(features.call_trustlevels).toBeUndefined();
+  });
+});
