@@ -10,7 +10,7 @@ import type { UriPolicy } from "./uri_policy.ts";
 import type { MatchPolicy } from "./uri_matcher.ts";
 import { errorReply } from "./replies.ts";
 import { type Subscription, SubscriptionTable } from "./subscriptions.ts";
-import { hasSessionLists, publicationFilter } from "./publication_filter.ts";
+import { hasSessionLists, type PublicationFilter, publicationFilter } from "./publication_filter.ts";
 import { RetainedEvents, type RetentionOptions, type StoredPublication } from "./retention.ts";
 import { EventHistory, type EventHistoryRule } from "./event_history.ts";
 import { Testaments } from "./testaments.ts";
@@ -28,6 +28,16 @@ export interface BrokerOptions {
   events?: RealmEvents;
   retention?: RetentionOptions;
   eventHistory?: EventHistoryRule[];
+}
+
+/** What every subscription's EVENT of one publication shares. */
+interface Outgoing {
+  topic: string;
+  publication: number;
+  details: Dict;
+  payload: Payload;
+  excluded?: Session;
+  filter?: PublicationFilter;
 }
 
 const DEFAULT_RETENTION: RetentionOptions = { maxTopics: 10_000, ttlMs: 0 };
@@ -122,23 +132,16 @@ export class Broker implements SubscriptionView {
     const details = publisherDetails(options, publisher);
     // WAMP "Publisher Exclusion": the publisher gets no copy unless exclude_me is false.
     const excluded = options.exclude_me !== false ? publisher : undefined;
-    let delivered = 0;
-    this.subs.matching(topic, (sub) => {
-      const event: Event = {
-        type: T.EVENT,
-        subscription: sub.id,
-        publication,
-        // WAMP "Pattern-based Subscription": EVENT.Details.topic names the concrete topic.
-        details: sub.match === "exact" ? details : { ...details, topic },
-        args: payload.args,
-        kwargs: payload.kwargs,
-        payload: payload.payload,
-      };
-      for (const s of sub.subscribers) {
-        if (s === excluded || (filter !== undefined && !filter(s))) continue;
-        if (s.send(event)) delivered++;
-      }
-    });
+    const out: Outgoing = { topic, publication, details, payload, excluded, filter };
+    // Exact subscription by one Map lookup; the pattern tries are walked only when pattern
+    // subscriptions exist, so exact-only realms pay nothing for them.
+    const exact = this.subs.lookup(topic, "exact");
+    let delivered = exact ? this.deliver(exact, out) : 0;
+    if (this.subs.patternCount > 0) {
+      this.subs.matchingPatterns(topic, (sub) => {
+        delivered += this.deliver(sub, out);
+      });
+    }
     this.opts.counters.inc("events", delivered);
     const retain = options.retain === true;
     // WAMP "Event History": publications naming receivers by session id are never stored.
@@ -153,6 +156,27 @@ export class Broker implements SubscriptionView {
       if (record) this.historyLog.record(stored);
     }
     return publication;
+  }
+
+  /** One EVENT object for the subscription, sent to each eligible subscriber; returns how many got it. */
+  private deliver(sub: Subscription, out: Outgoing): number {
+    const { payload } = out;
+    const event: Event = {
+      type: T.EVENT,
+      subscription: sub.id,
+      publication: out.publication,
+      // WAMP "Pattern-based Subscription": EVENT.Details.topic names the concrete topic.
+      details: sub.match === "exact" ? out.details : { ...out.details, topic: out.topic },
+      args: payload.args,
+      kwargs: payload.kwargs,
+      payload: payload.payload,
+    };
+    let delivered = 0;
+    for (const s of sub.subscribers) {
+      if (s === out.excluded || (out.filter !== undefined && !out.filter(s))) continue;
+      if (s.send(event)) delivered++;
+    }
+    return delivered;
   }
 
   private sendRetained(session: Session, sub: Subscription): void {

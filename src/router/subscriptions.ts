@@ -21,6 +21,8 @@ export interface Subscription {
 export class SubscriptionTable {
   private readonly matcher = new UriMatcher<Subscription>();
   private readonly byId = new Map<number, Subscription>();
+  /** How many prefix/wildcard subscriptions exist (publish skips the pattern tries at 0). */
+  patternCount = 0;
 
   constructor(
     private readonly nextId: () => number,
@@ -45,6 +47,13 @@ export class SubscriptionTable {
     this.matcher.all(topic, (m) => visit(m.value));
   }
 
+  /** The prefix and wildcard subscriptions a publication to `topic` reaches. */
+  matchingPatterns(topic: string, visit: (sub: Subscription) => void): void {
+    this.matcher.all(topic, (m) => {
+      if (m.match !== "exact") visit(m.value);
+    });
+  }
+
   all(): IterableIterator<Subscription> {
     return this.byId.values();
   }
@@ -56,6 +65,7 @@ export class SubscriptionTable {
       sub = { id: this.nextId(), uri, match, created: new Date(this.clock.now()).toISOString(), subscribers: new Set() };
       this.matcher.set(uri, match, sub);
       this.byId.set(sub.id, sub);
+      if (match !== "exact") this.patternCount++;
       this.events?.subscriptionCreated(session, { id: sub.id, created: sub.created, uri, match });
     }
     if (sub.subscribers.has(session)) return { sub, added: false };
@@ -72,6 +82,7 @@ export class SubscriptionTable {
     if (sub.subscribers.size === 0) {
       this.matcher.delete(sub.uri, sub.match);
       this.byId.delete(sub.id);
+      if (sub.match !== "exact") this.patternCount--;
       this.events?.subscriptionDeleted(session, sub.id);
     }
   }

@@ -57,6 +57,28 @@ describe("broker: pattern-based subscription", () => {
     expect(await b.idle()).toEqual([]);
   });
 
+  test("an unsubscribed pattern subscription no longer receives events", async () => {
+    const r = localRouter();
+    const s = await joined(r);
+    const p = await joined(r);
+    const prefix = await s.subscribe("com.example", { match: "prefix" });
+    const exact = await s.subscribe("com.example.t");
+    const request = s.request();
+    s.send({ type: T.UNSUBSCRIBE, request, subscription: prefix });
+    expect(await s.replyTo(request)).toEqual({ type: T.UNSUBSCRIBED, request });
+    publish(p, "com.example.t");
+    expect((await s.idle()).map((m) => (m as Event).subscription)).toEqual([exact]);
+  });
+
+  test("under strict URI rules a wildcard pattern's concrete components must be strict", async () => {
+    const r = localRouter({ realms: [{ name: "realm1", uriCheck: "strict" }] });
+    const s = await joined(r);
+    expect(await s.subscribe("com..event", { match: "wildcard" })).toBeGreaterThan(0);
+    const request = s.request();
+    s.send({ type: T.SUBSCRIBE, request, options: { match: "wildcard" }, topic: "com..Event" });
+    expect(await s.replyTo(request)).toMatchObject({ type: T.ERROR, error: "wamp.error.invalid_uri" });
+  });
+
   test("invalid patterns are refused with invalid_uri", async () => {
     const r = localRouter();
     const s = await joined(r);
