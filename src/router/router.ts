@@ -11,6 +11,7 @@ import { Realm, type RealmFeatureOptions } from "./realm.ts";
 import { Session } from "./session.ts";
 import { processHello, welcome } from "./handshake.ts";
 import { routerRoles } from "./features.ts";
+import { type LinkPeers, startMetaApi } from "./meta_api.ts";
 import { abort } from "./replies.ts";
 import type { UriCheck } from "./uri_policy.ts";
 
@@ -29,6 +30,11 @@ export interface RouterOptions {
   agent?: string;
   /** Time source for call timeouts and retention expiry (tests pass a manual clock). */
   clock?: Clock;
+  /**
+   * In-memory peer pairs for router-internal sessions (the composition root passes transport's
+   * `linkedPeers`; router/ may not import transport/). Given, every realm runs the WAMP meta API.
+   */
+  linkPeers?: LinkPeers;
 }
 
 export interface AttachOptions {
@@ -43,6 +49,7 @@ export interface Router {
   /** Takes ownership of a connected peer: it must now send HELLO. */
   attach(peer: Peer, opts?: AttachOptions): void;
   realm(name: string): Realm | undefined;
+  /** Joined client sessions (router-internal sessions are not counted). */
   readonly sessionCount: number;
   readonly counters: Counters;
   /** GOODBYE (system_shutdown) to every session, then close every peer. */
@@ -86,6 +93,7 @@ export function createRouter(opts: RouterOptions): Router {
     conn.session = undefined;
     s.closed = true;
     sessionIds.delete(s.id);
+    if (s.internal) internalSessions--;
     realms.get(s.realm)?.leave(s);
     log.info("session left", { session: s.id, realm: s.realm, authid: s.authid, why });
   }
@@ -113,6 +121,7 @@ export function createRouter(opts: RouterOptions): Router {
     }
     const session = new Session(newSessionId(), outcome.realm.name, conn.peer, outcome.identity, outcome.roles, conn.internal);
     conn.session = session;
+    if (session.internal) internalSessions++;
     session.terminate = (reason, message) => {
       if (conn.session !== session) return;
       conn.closing = true;
@@ -183,6 +192,7 @@ export function createRouter(opts: RouterOptions): Router {
   }
 
   let shuttingDown = false;
+  let internalSessions = 0;
 
   function attach(peer: Peer, opts: AttachOptions = {}): void {
     if (shuttingDown) {
@@ -210,11 +220,14 @@ export function createRouter(opts: RouterOptions): Router {
     };
   }
 
+  // WAMP meta API: one internal session per realm (after `connections` exists: it attaches now).
+  if (opts.linkPeers) for (const realm of realms.values()) startMetaApi(realm, opts.linkPeers, (peer) => attach(peer, { internal: true }));
+
   return {
     attach,
     realm: (name) => realms.get(name),
     get sessionCount() {
-      return sessionIds.size;
+      return sessionIds.size - internalSessions;
     },
     counters,
     shutdown(reason = Errors.SYSTEM_SHUTDOWN) {
