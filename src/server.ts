@@ -1,7 +1,7 @@
 import type { Config, ListenerConfig } from "./config.ts";
 import { createRouter, type Router } from "./router/mod.ts";
 import type { Runtime, Listening } from "./runtime/runtime.ts";
-import { acceptRawSocket, acceptWebSocket, negotiateSubprotocol } from "./transport/mod.ts";
+import { acceptRawSocket, acceptWebSocket, linkedPeers, negotiateSubprotocol } from "./transport/mod.ts";
 import type { OutboundOptions } from "./transport/mod.ts";
 import { serializerBySubprotocol, serializers } from "./wamp/serializers/mod.ts";
 import { Counters } from "./util/counters.ts";
@@ -42,6 +42,8 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     logger: log,
     counters,
     agent: `causeway-${VERSION}`,
+    // Internal sessions (the WAMP meta API) join over in-memory peer pairs.
+    linkPeers: () => linkedPeers(),
   });
   const outbound: OutboundOptions = {
     maxBufferedBytes: config.limits.outboundBufferBytes,

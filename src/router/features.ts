@@ -23,6 +23,8 @@ export function routerRoles(): Dict {
         // event_history.ts: realm eventHistory rules, read through wamp.subscription.get_events.
         event_history: true,
         // publication_trustlevels is not announced: no trust level configuration exists yet.
+        // meta_session_procedures.ts + meta_events.ts; the spec wants it on both roles.
+        session_meta_api: true,
       },
     },
     dealer: {
@@ -51,6 +53,8 @@ export function routerRoles(): Dict {
         // invocation_details.ts copyPpt: ppt_* options and the binary payload untouched.
         payload_passthru_mode: true,
         // call_trustlevels is not announced: no trust level configuration exists yet.
+        // meta_session_procedures.ts + meta_events.ts; the spec wants it on both roles.
+        session_meta_api: true,
       },
     },
   };
