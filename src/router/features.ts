@@ -55,6 +55,8 @@ export function routerRoles(): Dict {
         // call_trustlevels is not announced: no trust level configuration exists yet.
         // meta_session_procedures.ts + meta_events.ts; the spec wants it on both roles.
         session_meta_api: true,
+        // meta_registration_procedures.ts + the registry's realm events.
+        registration_meta_api: true,
       },
     },
   };
