@@ -180,11 +180,10 @@ export class Broker implements SubscriptionView {
   }
 
   private sendRetained(session: Session, sub: Subscription): void {
-    for (const p of this.retained.matching(sub.uri, sub.match)) {
-      // Spec: never a retained event the subscriber would not have been eligible to receive.
-      // (exclude_me is not applied: a publisher asking for the retained event wants it back.)
-      // One retained event per topic: a newer one the subscriber may not see hides older ones.
-      if (p.filter && !p.filter(session)) continue;
+    // Spec: the most recent retained event the subscriber would have received, never one its
+    // black/white lists exclude (exclude_me is not applied: a publisher asking for the
+    // retained event wants it back).
+    for (const p of this.retained.matching(sub.uri, sub.match, session)) {
       const details: Dict = { ...p.details, retained: true };
       if (sub.match !== "exact") details.topic = p.topic;
       session.send({

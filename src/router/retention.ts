@@ -2,6 +2,7 @@ import type { Dict, Payload } from "../wamp/messages.ts";
 import type { Clock } from "../util/clock.ts";
 import type { PublicationFilter } from "./publication_filter.ts";
 import type { MatchPolicy } from "./uri_matcher.ts";
+import type { Session } from "./session.ts";
 import { topicMatches } from "./topic_pattern.ts";
 
 /** A publication as stored for Event Retention and Event History. */
@@ -25,14 +26,20 @@ export interface RetentionOptions {
   ttlMs: number;
 }
 
+/** Retained events kept per topic: the last one for everyone plus later restricted ones. */
+const MAX_PER_TOPIC = 8;
+
 /**
- * WAMP "Event Retention": the most recent retained publication per topic. Best effort, as the
- * spec allows: bounded by topic count (oldest update evicted first) and optionally by age,
- * measured on the realm clock. Expiry is checked lazily on read, so no timers run.
+ * WAMP "Event Retention": per topic, the most recent retained publication each subscriber would
+ * have received. A publication without black/white lists replaces the topic's chain; one with
+ * lists is added after it (the spec's "supplemental events that have limited distribution"),
+ * so a subscriber a restricted event excludes still gets the previous one. Best effort, as the
+ * spec allows: bounded per topic, by topic count (oldest update evicted first) and optionally
+ * by age on the realm clock. Expiry is checked lazily on read, so no timers run.
  */
 export class RetainedEvents {
-  /** Insertion order = update order: a topic's new event moves it to the end. */
-  private readonly byTopic = new Map<string, StoredPublication>();
+  /** Insertion order = update order: a topic's new event moves it to the end. Chains are oldest first. */
+  private readonly byTopic = new Map<string, StoredPublication[]>();
 
   constructor(private readonly opts: RetentionOptions, private readonly clock: Clock) {}
 
@@ -42,31 +49,48 @@ export class RetainedEvents {
 
   store(p: StoredPublication): void {
     if (this.opts.maxTopics <= 0) return;
+    const chain = p.filter ? this.byTopic.get(p.topic) ?? [] : [];
+    chain.push(p);
+    if (chain.length > MAX_PER_TOPIC) chain.shift();
     this.byTopic.delete(p.topic);
-    this.byTopic.set(p.topic, p);
+    this.byTopic.set(p.topic, chain);
     if (this.byTopic.size > this.opts.maxTopics) {
       this.byTopic.delete(this.byTopic.keys().next().value!);
     }
   }
 
-  /** The live retained events whose topics match (pattern, match): one for an exact pattern. */
-  matching(pattern: string, match: MatchPolicy): StoredPublication[] {
-    if (match === "exact") {
-      const p = this.byTopic.get(pattern);
-      return p && this.live(p) ? [p] : [];
-    }
+  /**
+   * For each live topic matching (pattern, match) — one for an exact pattern — the newest
+   * retained event `reader` is eligible for (spec: never one it would not have received).
+   */
+  matching(pattern: string, match: MatchPolicy, reader: Session): StoredPublication[] {
     const found: StoredPublication[] = [];
-    for (const p of [...this.byTopic.values()]) {
-      if (topicMatches(p.topic, pattern, match) && this.live(p)) found.push(p);
+    if (match === "exact") {
+      const p = this.pick(pattern, reader);
+      if (p) found.push(p);
+      return found;
+    }
+    for (const topic of [...this.byTopic.keys()]) {
+      if (!topicMatches(topic, pattern, match)) continue;
+      const p = this.pick(topic, reader);
+      if (p) found.push(p);
     }
     return found;
   }
 
-  private live(p: StoredPublication): boolean {
-    if (this.opts.ttlMs > 0 && this.clock.now() - p.at >= this.opts.ttlMs) {
-      this.byTopic.delete(p.topic);
-      return false;
+  private pick(topic: string, reader: Session): StoredPublication | undefined {
+    const chain = this.byTopic.get(topic);
+    if (!chain) return undefined;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const p = chain[i];
+      if (this.opts.ttlMs > 0 && this.clock.now() - p.at >= this.opts.ttlMs) {
+        // Older entries are older still: drop them all, and the topic when nothing is left.
+        chain.splice(0, i + 1);
+        if (chain.length === 0) this.byTopic.delete(topic);
+        return undefined;
+      }
+      if (!p.filter || p.filter(reader)) return p;
     }
-    return true;
+    return undefined;
   }
 }

@@ -79,6 +79,21 @@ describe("broker: event retention", () => {
     expect((await subscribeRetained(ok, "com.example.secret")).after.map((m) => (m as Event).args)).toEqual([["s"]]);
   });
 
+  test("a subscriber gets the most recent retained event it would have received, not just the latest", async () => {
+    const { r } = realm();
+    const p = await joined(r);
+    const ok = await joined(r);
+    const no = await joined(r);
+    publish(p, "com.example.t", { retain: true }, ["everyone"]);
+    publish(p, "com.example.t", { retain: true, exclude: [no.session] }, ["not-no"]);
+    const args = async (c: MessageClient) => (await subscribeRetained(c, "com.example.t")).after.map((m) => (m as Event).args);
+    expect(await args(no)).toEqual([["everyone"]]);
+    expect(await args(ok)).toEqual([["not-no"]]);
+    // A new unrestricted retained event replaces the whole chain.
+    publish(p, "com.example.t", { retain: true }, ["again"]);
+    expect(await args(await joined(r))).toEqual([["again"]]);
+  });
+
   test("retained events expire after ttlMs on the realm clock", async () => {
     const { r, clock } = realm({ retention: { maxTopics: 10, ttlMs: 1000 } });
     const p = await joined(r);
