@@ -25,6 +25,8 @@ export function routerRoles(): Dict {
         // publication_trustlevels is not announced: no trust level configuration exists yet.
         // meta_session_procedures.ts + meta_events.ts; the spec wants it on both roles.
         session_meta_api: true,
+        // meta_subscription_procedures.ts + the subscription table's realm events.
+        subscription_meta_api: true,
       },
     },
     dealer: {
@@ -57,6 +59,8 @@ export function routerRoles(): Dict {
         session_meta_api: true,
         // meta_registration_procedures.ts + the registry's realm events.
         registration_meta_api: true,
+        // meta_testament_procedures.ts over the broker's testaments (the spec puts the flag on the dealer).
+        testament_meta_api: true,
       },
     },
   };

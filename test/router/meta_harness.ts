@@ -39,6 +39,9 @@ export async function metaResult(c: MessageClient, procedure: string, args?: unk
 export async function metaWatcher(c: MessageClient, topics: string[]) {
   const bySubscription = new Map<number, string>();
   for (const t of topics) bySubscription.set(await c.subscribe(t), t);
+  // The watcher's own subscriptions are meta events too: start after them.
+  await settle();
+  await c.idle(0);
   return {
     async events(): Promise<[string, unknown[]][]> {
       await settle();
