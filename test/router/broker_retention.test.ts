@@ -184,6 +184,19 @@ describe("broker: session testament", () => {
     expect((await subscribeRetained(await joined(r), "com.example.gone")).after.map((m) => (m as Event).args)).toEqual([["detached"]]);
   });
 
+  test("a session the router terminates (meta API kill) has its testaments published too", async () => {
+    const { r } = realm();
+    const s = await joined(r);
+    const sub = await s.subscribe("com.example.gone");
+    const victim = await joined(r);
+    const rl = r.router.realm("realm1")!;
+    const session = rl.sessions.get(victim.session)!;
+    rl.broker.addTestament(session, { topic: "com.example.gone", args: ["killed"], options: {}, scope: "destroyed" });
+    session.terminate("wamp.close.killed");
+    expect(await victim.nextOfType(T.GOODBYE)).toMatchObject({ reason: "wamp.close.killed" });
+    expect(await s.nextOfType<Event>(T.EVENT)).toMatchObject({ subscription: sub, details: {}, args: ["killed"] });
+  });
+
   test("flushTestaments drops one scope and says how many", async () => {
     const { r } = realm();
     const s = await joined(r);
