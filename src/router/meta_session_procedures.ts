@@ -2,6 +2,7 @@ import type { Dict } from "../wamp/messages.ts";
 import { Errors } from "../wamp/errors.ts";
 import type { Realm } from "./realm.ts";
 import type { Session } from "./session.ts";
+import { subscriptionView } from "./meta_subscription_procedures.ts";
 import { idArg, type MetaCall, MetaError, type MetaProcedures, reasonKwarg, stringArg } from "./meta_procedure.ts";
 
 /** Spec "Session Meta API": default GOODBYE.Reason of the kill procedures. */
@@ -68,6 +69,14 @@ export function sessionProcedures(realm: Realm, quiet: { on: boolean }): MetaPro
     },
     "wamp.session.kill_all": (call) => {
       const targets = clients().filter((s) => s.id !== call.caller);
+      reasonKwarg(call, KILLED); // validate before dropping anything
+      // "Closing all sessions in the realm will not generate session meta events or testament
+      // events": their testaments are dropped before they leave.
+      const subscriptions = subscriptionView(realm);
+      for (const s of targets) {
+        subscriptions?.flushTestaments(s, "detached");
+        subscriptions?.flushTestaments(s, "destroyed");
+      }
       quiet.on = true;
       try {
         kill(targets, call);

@@ -1,5 +1,6 @@
 export { createRouter } from "./router.ts";
 export type { AttachOptions, RealmConfig, Router, RouterOptions } from "./router.ts";
+export type { LinkPeers } from "./meta_api.ts";
 export type { Realm } from "./realm.ts";
 export type { Session } from "./session.ts";
 export type { UriCheck } from "./uri_policy.ts";

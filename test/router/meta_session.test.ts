@@ -110,12 +110,13 @@ describe("session meta API", () => {
     expect(await metaResult(a, "wamp.session.list")).toEqual([[a.session]]);
   });
 
-  test("kill_all closes every other session and publishes no on_leave for them", async () => {
+  test("kill_all closes every other session and publishes neither on_leave nor testaments for them", async () => {
     const r = await metaRouter();
     const a = await joined(r);
-    const watch = await metaWatcher(a, ["wamp.session.on_leave"]);
+    const watch = await metaWatcher(a, ["wamp.session.on_leave", "com.example.gone"]);
     const b = await joined(r);
     const c = await joined(r);
+    await metaResult(b, "wamp.session.add_testament", ["com.example.gone", ["b"], {}]);
     expect(await metaResult(a, "wamp.session.kill_all")).toEqual([2]);
     await b.waitClosed();
     await c.waitClosed();
