@@ -72,6 +72,10 @@ class MetaSession {
         if (procedure) this.handlers.set(msg.registration, this.procedures[procedure]);
         return;
       }
+      case T.ERROR:
+        // A refused REGISTER (cannot happen for the trusted meta session; keep the map clean).
+        this.pending.delete(msg.request);
+        return;
       case T.INVOCATION:
         return this.invoke(msg);
       case T.GOODBYE:
