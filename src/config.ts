@@ -1,5 +1,5 @@
 import {
-  array, assert, boolean, defaulted, enums, integer, max, min, object, optional, refine, size, string,
+  array, assert, boolean, defaulted, enums, integer, max, min, object, optional, record, refine, size, string,
   StructError, type Infer, type Struct,
 } from "superstruct";
 import type { LogLevel } from "./util/log.ts";
@@ -40,6 +40,8 @@ const RealmSchema = object({
     maxTopics: defaulted(min(integer(), 0), 10_000),
     ttlMs: defaulted(min(integer(), 0), 0),
   }), () => ({})),
+  /** Call and publication trust levels by authrole, e.g. {"backend": 2}; unlisted roles get none. */
+  trustLevels: defaulted(record(string(), min(integer(), 0)), () => ({})),
   /** Event history kept for wamp.subscription.get_events. */
   eventHistory: defaulted(array(object({
     topic: string(),

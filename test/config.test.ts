@@ -10,7 +10,7 @@ describe("configuration", () => {
     ]);
     expect(cfg.realms).toEqual([{
       name: "realm1", anonymous: true, uriCheck: "loose", defaultCallTimeoutMs: 0, maxCallTimeoutMs: 0,
-      retention: { maxTopics: 10_000, ttlMs: 0 }, eventHistory: [],
+      retention: { maxTopics: 10_000, ttlMs: 0 }, trustLevels: {}, eventHistory: [],
     }]);
     expect(cfg.limits).toEqual({ maxMessageSize: 16 * 1024 * 1024, outboundBufferBytes: 8 * 1024 * 1024, slowConsumerGraceMs: 5000 });
   });

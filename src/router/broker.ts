@@ -5,6 +5,7 @@ import { isReservedUri, isValidPattern } from "../wamp/uri.ts";
 import type { Counters } from "../util/counters.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
 import type { RealmEvents, SubscriptionDetails, SubscriptionView, Testament, TestamentScope } from "./realm_events.ts";
+import { type TrustLevels, trustLevelOf } from "./trust_levels.ts";
 import type { Session } from "./session.ts";
 import type { UriPolicy } from "./uri_policy.ts";
 import type { MatchPolicy } from "./uri_matcher.ts";
@@ -28,6 +29,8 @@ export interface BrokerOptions {
   events?: RealmEvents;
   retention?: RetentionOptions;
   eventHistory?: EventHistoryRule[];
+  /** WAMP "Publication Trust Levels" by publisher authrole. */
+  trustLevels?: TrustLevels;
 }
 
 /** What every subscription's EVENT of one publication shares. */
@@ -130,6 +133,9 @@ export class Broker implements SubscriptionView {
     this.opts.counters.inc("publications");
     const filter = publicationFilter(options);
     const details = publisherDetails(options, publisher);
+    // WAMP "Publication Trust Levels": assigned by the router, the same for every subscriber.
+    const trustlevel = trustLevelOf(publisher, this.opts.trustLevels);
+    if (trustlevel !== undefined) details.trustlevel = trustlevel;
     // WAMP "Publisher Exclusion": the publisher gets no copy unless exclude_me is false.
     const excluded = options.exclude_me !== false ? publisher : undefined;
     const out: Outgoing = { topic, publication, details, payload, excluded, filter };

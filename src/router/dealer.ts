@@ -3,6 +3,7 @@ import type { Call, Cancel, Dict, ErrorMessage, Register, Unregister, Yield } fr
 import { Errors, ProtocolViolation } from "../wamp/errors.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Counters } from "../util/counters.ts";
+import { type TrustLevels, trustLevelOf } from "./trust_levels.ts";
 import type { Session } from "./session.ts";
 import type { UriPolicy } from "./uri_policy.ts";
 import type { RealmEvents, RegistrationDetails, RegistrationView } from "./realm_events.ts";
@@ -26,6 +27,8 @@ export interface DealerOptions {
   /** Realm "Call Timeouts" settings (ms, 0 = none). */
   defaultCallTimeoutMs?: number;
   maxCallTimeoutMs?: number;
+  /** WAMP "Call Trust Levels" by caller authrole. */
+  trustLevels?: TrustLevels;
 }
 
 /**
@@ -126,7 +129,7 @@ export class Dealer implements RegistrationView {
     const msg = pc.call;
     callee.send({
       type: T.INVOCATION, request: pc.invocation, registration: pc.reg.id,
-      details: invocationDetails(pc, this.forwardedTimeout(pc)),
+      details: invocationDetails(pc, this.forwardedTimeout(pc), trustLevelOf(pc.caller, this.opts.trustLevels)),
       args: msg.args, kwargs: msg.kwargs, payload: msg.payload,
     });
   }

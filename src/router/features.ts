@@ -22,7 +22,8 @@ export function routerRoles(): Dict {
         event_retention: true,
         // event_history.ts: realm eventHistory rules, read through wamp.subscription.get_events.
         event_history: true,
-        // publication_trustlevels is not announced: no trust level configuration exists yet.
+        // trust_levels.ts: EVENT.Details.trustlevel from the realm's trustLevels by publisher authrole.
+        publication_trustlevels: true,
         // meta_session_procedures.ts + meta_events.ts; the spec wants it on both roles.
         session_meta_api: true,
         // meta_subscription_procedures.ts + the subscription table's realm events.
@@ -54,7 +55,8 @@ export function routerRoles(): Dict {
         call_reroute: true,
         // invocation_details.ts copyPpt: ppt_* options and the binary payload untouched.
         payload_passthru_mode: true,
-        // call_trustlevels is not announced: no trust level configuration exists yet.
+        // trust_levels.ts: INVOCATION.Details.trustlevel from the realm's trustLevels by caller authrole.
+        call_trustlevels: true,
         // meta_session_procedures.ts + meta_events.ts; the spec wants it on both roles.
         session_meta_api: true,
         // meta_registration_procedures.ts + the registry's realm events.

@@ -6,7 +6,7 @@ import type { PendingCall } from "./pending_call.ts";
  * INVOCATION.Details for a call: only the keys a feature asks for, so a plain call to an
  * exact registration still gets `{}`.
  */
-export function invocationDetails(pc: PendingCall, forwardedTimeout: number | undefined): Dict {
+export function invocationDetails(pc: PendingCall, forwardedTimeout: number | undefined, trustlevel?: number): Dict {
   const details: Dict = {};
   const options = pc.call.options;
   // WAMP "Pattern-based Registration": the callee learns which URI was called.
@@ -24,6 +24,8 @@ export function invocationDetails(pc: PendingCall, forwardedTimeout: number | un
   // WAMP "Progressive Call Invocations"
   if (pc.streaming) details.progress = true;
   if (forwardedTimeout !== undefined) details.timeout = forwardedTimeout;
+  // WAMP "Call Trust Levels"
+  if (trustlevel !== undefined) details.trustlevel = trustlevel;
   copyPpt(options, details);
   return details;
 }

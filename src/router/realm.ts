@@ -4,6 +4,7 @@ import type { Counters } from "../util/counters.ts";
 import { Broker } from "./broker.ts";
 import { Dealer } from "./dealer.ts";
 import { RealmEvents } from "./realm_events.ts";
+import type { TrustLevels } from "./trust_levels.ts";
 import type { Session } from "./session.ts";
 import { createUriPolicy, type UriCheck } from "./uri_policy.ts";
 
@@ -24,6 +25,8 @@ export interface RealmFeatureOptions {
   retention?: { maxTopics: number; ttlMs: number };
   /** Event history: topics (by pattern) whose last `limit` events are kept for wamp.subscription.get_events. */
   eventHistory?: { topic: string; match: "exact" | "prefix" | "wildcard"; limit: number }[];
+  /** Call and publication trust levels by authrole of the caller/publisher (see trust_levels.ts). */
+  trustLevels?: TrustLevels;
 }
 
 /** What a realm's dealer and broker share: ids, clock, counters. */
@@ -54,10 +57,11 @@ export class Realm {
     this.dealer = new Dealer({
       uris, nextId: ids.router, counters, clock, events: this.events,
       defaultCallTimeoutMs: opts.defaultCallTimeoutMs, maxCallTimeoutMs: opts.maxCallTimeoutMs,
+      trustLevels: opts.trustLevels,
     });
     this.broker = new Broker({
       uris, nextId: ids.router, publicationId: ids.global, counters, clock: ctx.clock, events: this.events,
-      retention: opts.retention, eventHistory: opts.eventHistory,
+      retention: opts.retention, eventHistory: opts.eventHistory, trustLevels: opts.trustLevels,
     });
   }
 

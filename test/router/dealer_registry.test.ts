@@ -127,7 +127,7 @@ describe("dealer registration view and events", () => {
 });
 
 describe("dealer feature announcement", () => {
-  test("WELCOME announces the implemented dealer features and not call_trustlevels", async () => {
+  test("WELCOME announces the implemented dealer features and not sharded registration", async () => {
     const r = localRouter();
     const c = r.connect();
     const welcome = await c.join() as unknown as { details: { roles: { dealer: { features: Record<string, boolean> } } } };
@@ -135,7 +135,8 @@ describe("dealer feature announcement", () => {
     for (const f of [
       "shared_registration", "pattern_based_registration", "call_timeout", "call_canceling", "progressive_call_results",
       "progressive_call_invocations", "caller_identification", "registration_revocation", "call_reroute", "payload_passthru_mode",
+      "call_trustlevels",
     ]) expect(features[f]).toBe(true);
-    expect(features.call_trustlevels).toBeUndefined();
+    expect(features.sharded_registration).toBeUndefined();
   });
 });
