@@ -1,7 +1,7 @@
 // Adapter from autobahn-js (npm `autobahn` 22.x) to the interop scenarios' InteropClient.
 // autobahn-js is CommonJS without type declarations: the slice it uses is typed here.
 import autobahnModule from "autobahn";
-import { ApplicationError, type InteropClient, type Kwargs, type Payload } from "./_client.ts";
+import { ApplicationError, type InteropClient, type Kwargs, type Payload, withTimeout } from "./_client.ts";
 
 interface AutobahnSerializer {
   SERIALIZER_ID: string;
@@ -132,4 +132,76 @@ export function connectAutobahn(transport: AutobahnTransport, realm = "realm1"):
     };
     connection.open();
   });
+}
+
+/** The connection object of a raw autobahn-js session (see RawAutobahnSessions). */
+export interface RawAutobahnConnection<S = unknown> {
+  onopen: (session: S) => void;
+  onclose: (reason: string, details: RawCloseDetails) => boolean;
+  open(): void;
+  close(): void;
+  readonly isOpen: boolean;
+}
+export interface RawCloseDetails {
+  reason?: string;
+  message?: string;
+}
+/** A joined autobahn-js session used directly, without the InteropClient adapter. */
+export interface RawAutobahn<S> {
+  session: S;
+  connection: RawAutobahnConnection<S>;
+  /** Resolves with the close details (GOODBYE.Reason and message) once the connection closed. */
+  closed: Promise<RawCloseDetails>;
+}
+
+/**
+ * The raw autobahn-js sessions of one test file, for tests that need autobahn's own API
+ * (options, details, progress, cancel). Each `S` is the slice of autobahn's session the test
+ * file types. `closeAll()` (for afterAll) leaves cleanly before the router stops: autobahn logs
+ * shutdown GOODBYEs loudly.
+ */
+export class RawAutobahnSessions {
+  private readonly all: RawAutobahn<unknown>[] = [];
+
+  /** Joins "realm1" over WebSocket (max_retries 0); rejects on a close before joining or after 5 s. */
+  connect<S>(url: string, serializer: "json" | "msgpack" | "cbor" = "json"): Promise<RawAutobahn<S>> {
+    const connection = new autobahn.Connection({
+      realm: "realm1",
+      transports: [{ type: "websocket", url, serializers: [serializerFor(serializer)] }],
+      max_retries: 0,
+      retry_if_unreachable: false,
+    }) as unknown as RawAutobahnConnection<S>;
+    let closedWith!: (details: RawCloseDetails) => void;
+    const closed = new Promise<RawCloseDetails>((r) => (closedWith = r));
+    const client: RawAutobahn<S> = { session: undefined as S, connection, closed };
+    this.all.push(client as RawAutobahn<unknown>);
+    return withTimeout(
+      new Promise<RawAutobahn<S>>((resolve, reject) => {
+        connection.onopen = (session) => {
+          client.session = session;
+          resolve(client);
+        };
+        connection.onclose = (reason, details) => {
+          reject(new Error(`closed: ${reason}`));
+          closedWith(details ?? {});
+          return true; // never reconnect
+        };
+        connection.open();
+      }),
+      5000,
+      "autobahn join",
+    );
+  }
+
+  /** Closes every connection still open and waits for all of them to be closed. */
+  async closeAll(): Promise<void> {
+    const all = this.all.splice(0);
+    for (const c of all) if (c.connection.isOpen) c.connection.close();
+    await Promise.all(all.map((c) => withTimeout(c.closed, 5000, "autobahn close")));
+  }
+}
+
+/** autobahn returns a lone positional result bare, and a Result for anything else. */
+export function firstArg(result: unknown): unknown {
+  return result instanceof autobahn.Result ? result.args[0] : result;
 }

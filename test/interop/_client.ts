@@ -1,6 +1,8 @@
 // The small client surface the shared interop scenarios drive. Each third-party WAMP library
 // (autobahn-js, wampy) gets an adapter to it, so one scenario set runs across every
 // library × transport × serializer.
+import { afterAll, beforeAll } from "bun:test";
+import { type RouterProcess, type RouterProcessOptions, startRouterProcess } from "../_harness/router_process.ts";
 
 export type Kwargs = Record<string, unknown>;
 
@@ -73,3 +75,39 @@ export class Inbox {
 }
 
 export const payload = (args: unknown[] = [], kwargs: Kwargs = {}): Payload => ({ args, kwargs });
+
+/**
+ * The router process of one test file: started in beforeAll, stopped in afterAll once `cleanup`
+ * (closing the file's sessions) is done. The returned object reads the started process, so use
+ * it inside tests and hooks only.
+ */
+export function routerProcessForFile(options: RouterProcessOptions = {}, cleanup?: () => unknown): RouterProcess {
+  let started: RouterProcess | undefined;
+  beforeAll(async () => {
+    started = await startRouterProcess(options);
+  });
+  afterAll(async () => {
+    await cleanup?.();
+    await started?.stop();
+  });
+  return new Proxy({} as RouterProcess, {
+    get(_, key) {
+      if (!started) throw new Error(`router process not started yet (reading ${String(key)})`);
+      const value = Reflect.get(started, key);
+      return typeof value === "function" ? value.bind(started) : value;
+    },
+  });
+}
+
+/** A procedure endpoint that never answers, and a promise of its first invocation (await it with a deadline). */
+export function hangingEndpoint(): { endpoint: () => Promise<never>; invoked: Promise<void> } {
+  let invoked!: () => void;
+  const started = new Promise<void>((r) => (invoked = r));
+  return {
+    endpoint: () => {
+      invoked();
+      return new Promise<never>(() => {});
+    },
+    invoked: started,
+  };
+}

@@ -1,10 +1,9 @@
 // The WAMP meta API seen by autobahn-js against the router process: session and registration
 // meta events delivered as ordinary EVENTs, the session procedures called by a real client,
 // and a killed session that receives GOODBYE (autobahn reports its reason on close).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { withTimeout } from "./_client.ts";
-import { autobahn } from "./_autobahn.ts";
+import { describe, expect, test } from "bun:test";
+import { routerProcessForFile, withTimeout } from "./_client.ts";
+import { firstArg, type RawAutobahn, RawAutobahnSessions } from "./_autobahn.ts";
 
 type Kwargs = Record<string, unknown>;
 interface RawSession {
@@ -13,59 +12,11 @@ interface RawSession {
   register(procedure: string, handler: () => unknown): PromiseLike<{ id: number }>;
   call(procedure: string, args?: unknown[], kwargs?: Kwargs): PromiseLike<unknown>;
 }
-interface Connection {
-  onopen: (s: RawSession) => void;
-  onclose: (reason: string, details: { reason?: string; message?: string }) => boolean;
-  open(): void;
-  close(): void;
-  isOpen: boolean;
-}
-interface Client {
-  session: RawSession;
-  connection: Connection;
-  /** Resolves with the close details (GOODBYE.Reason and message) once the session ends. */
-  closed: Promise<{ reason?: string; message?: string }>;
-}
 
-let router: RouterProcess;
-const clients: Client[] = [];
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  for (const c of clients) if (c.connection.isOpen) c.connection.close();
-  await Promise.all(clients.map((c) => withTimeout(c.closed, 5000, "autobahn close")));
-  await router?.stop();
-});
-
-function connect(): Promise<Client> {
-  const connection = new autobahn.Connection({
-    realm: "realm1",
-    transports: [{ type: "websocket", url: router.wsUrl, serializers: [new autobahn.serializer.JSONSerializer()] }],
-    max_retries: 0,
-    retry_if_unreachable: false,
-  }) as unknown as Connection;
-  let closedWith!: (d: { reason?: string; message?: string }) => void;
-  const closed = new Promise<{ reason?: string; message?: string }>((r) => (closedWith = r));
-  return withTimeout(new Promise<Client>((resolve, reject) => {
-    connection.onopen = (session) => {
-      const c = { session, connection, closed };
-      clients.push(c);
-      resolve(c);
-    };
-    connection.onclose = (reason, details) => {
-      reject(new Error(`closed: ${reason}`));
-      closedWith(details ?? {});
-      return true; // no reconnect
-    };
-    connection.open();
-  }), 5000, "autobahn join");
-}
-
-/** autobahn returns a lone positional result bare. */
-function firstArg(result: unknown): unknown {
-  return result instanceof autobahn.Result ? (result as { args: unknown[] }).args[0] : result;
-}
+const sessions = new RawAutobahnSessions();
+const router = routerProcessForFile({}, () => sessions.closeAll());
+/** Its `closed` resolves with the close details (GOODBYE.Reason and message) once the session ends. */
+const connect = (): Promise<RawAutobahn<RawSession>> => sessions.connect<RawSession>(router.wsUrl);
 
 /** Collects the events of `topic` until `n` arrived. */
 async function collect(s: RawSession, topic: string, n: number) {

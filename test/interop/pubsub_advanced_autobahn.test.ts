@@ -1,10 +1,9 @@
 // Advanced pub/sub features seen by autobahn-js (npm) against the router process: event
 // retention (get_retained), pattern-based subscriptions (EVENT.Details.topic), publisher
 // identification and subscriber black/white listing, over WebSocket with JSON and MessagePack.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { withTimeout } from "./_client.ts";
-import { autobahn } from "./_autobahn.ts";
+import { describe, expect, test } from "bun:test";
+import { routerProcessForFile, withTimeout } from "./_client.ts";
+import { type RawAutobahnConnection, RawAutobahnSessions } from "./_autobahn.ts";
 
 interface EventInfo {
   topic?: string;
@@ -19,12 +18,6 @@ interface RawSession {
   subscribe(topic: string, handler: Handler, options?: object): PromiseLike<unknown>;
   publish(topic: string, args: unknown[], kwargs: object, options: object): PromiseLike<{ id: number } | undefined>;
 }
-interface Connection {
-  onopen: (s: RawSession) => void;
-  onclose: (reason: string) => boolean;
-  open(): void;
-  close(): void;
-}
 
 interface Received {
   args: unknown[];
@@ -35,7 +28,7 @@ interface Received {
 class AbClient {
   private readonly queue: Received[] = [];
   private readonly waiters: ((r: Received) => void)[] = [];
-  constructor(readonly session: RawSession, readonly connection: Connection) {}
+  constructor(readonly session: RawSession, readonly connection: RawAutobahnConnection<RawSession>) {}
 
   handler: Handler = (args, _kwargs, details) => {
     const r = { args, details };
@@ -56,38 +49,12 @@ class AbClient {
   }
 }
 
-let router: RouterProcess;
-/** Open connections, each with a promise of its close. */
-const open: { connection: Connection; closed: Promise<void> }[] = [];
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  // Leave cleanly before the router stops (autobahn logs shutdown GOODBYEs loudly).
-  for (const c of open) c.connection.close();
-  await Promise.all(open.map((c) => withTimeout(c.closed, 5000, "autobahn close")));
-  await router?.stop();
-});
+const sessions = new RawAutobahnSessions();
+const router = routerProcessForFile({}, () => sessions.closeAll());
 
-function connect(serializer: "json" | "msgpack"): Promise<AbClient> {
-  const ser = serializer === "json" ? new autobahn.serializer.JSONSerializer() : new autobahn.serializer.MsgpackSerializer!();
-  const connection = new autobahn.Connection({
-    realm: "realm1",
-    transports: [{ type: "websocket", url: router.wsUrl, serializers: [ser] }],
-    max_retries: 0,
-    retry_if_unreachable: false,
-  }) as unknown as Connection;
-  let closed!: () => void;
-  open.push({ connection, closed: new Promise<void>((r) => (closed = r)) });
-  return withTimeout(new Promise<AbClient>((resolve, reject) => {
-    connection.onopen = (s) => resolve(new AbClient(s, connection));
-    connection.onclose = (reason) => {
-      reject(new Error(`closed: ${reason}`));
-      closed();
-      return true;
-    };
-    connection.open();
-  }), 5000, "autobahn join");
+async function connect(serializer: "json" | "msgpack"): Promise<AbClient> {
+  const { session, connection } = await sessions.connect<RawSession>(router.wsUrl, serializer);
+  return new AbClient(session, connection);
 }
 
 /** A publication the router has acknowledged (so it has been routed before we go on). */

@@ -2,10 +2,9 @@
 // process: subscription revocation (autobahn-js announces it and resolves on_unsubscribe with
 // the reason), event history read with wamp.subscription.get_events (autobahn-js), and session
 // testaments added by python3-autobahn, published when its transport is lost.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { withTimeout } from "./_client.ts";
-import { autobahn } from "./_autobahn.ts";
+import { describe, expect, test } from "bun:test";
+import { routerProcessForFile, withTimeout } from "./_client.ts";
+import { firstArg, RawAutobahnSessions } from "./_autobahn.ts";
 import { startPythonScript } from "./_python.ts";
 
 type Kwargs = Record<string, unknown>;
@@ -19,50 +18,13 @@ interface RawSession {
   publish(topic: string, args: unknown[], kwargs: Kwargs, options: object): PromiseLike<unknown>;
   call(procedure: string, args?: unknown[], kwargs?: Kwargs): PromiseLike<unknown>;
 }
-interface Connection {
-  onopen: (s: RawSession) => void;
-  onclose: (reason: string) => boolean;
-  open(): void;
-  close(): void;
-}
 
-let router: RouterProcess;
-const connections: { connection: Connection; closed: Promise<void> }[] = [];
-beforeAll(async () => {
-  router = await startRouterProcess({
-    config: { realms: [{ name: "realm1", eventHistory: [{ topic: "com.example.meta.hist", match: "prefix", limit: 3 }] }] },
-  });
-});
-afterAll(async () => {
-  for (const c of connections) c.connection.close();
-  await Promise.all(connections.map((c) => withTimeout(c.closed, 5000, "autobahn close")));
-  await router?.stop();
-});
-
-function connect(): Promise<RawSession> {
-  const connection = new autobahn.Connection({
-    realm: "realm1",
-    transports: [{ type: "websocket", url: router.wsUrl, serializers: [new autobahn.serializer.JSONSerializer()] }],
-    max_retries: 0,
-    retry_if_unreachable: false,
-  }) as unknown as Connection;
-  let closed!: () => void;
-  connections.push({ connection, closed: new Promise<void>((r) => (closed = r)) });
-  return withTimeout(new Promise<RawSession>((resolve, reject) => {
-    connection.onopen = resolve;
-    connection.onclose = (reason) => {
-      reject(new Error(`closed: ${reason}`));
-      closed();
-      return true;
-    };
-    connection.open();
-  }), 5000, "autobahn join");
-}
-
-/** autobahn returns a lone positional result bare; a Result carries args/kwargs. */
-function firstArg(result: unknown): unknown {
-  return result instanceof autobahn.Result ? (result as { args: unknown[] }).args[0] : result;
-}
+const sessions = new RawAutobahnSessions();
+const router = routerProcessForFile(
+  { config: { realms: [{ name: "realm1", eventHistory: [{ topic: "com.example.meta.hist", match: "prefix", limit: 3 }] }] } },
+  () => sessions.closeAll(),
+);
+const connect = async (): Promise<RawSession> => (await sessions.connect<RawSession>(router.wsUrl)).session;
 
 describe("pub/sub through the meta API", () => {
   test("autobahn-js learns of a revoked subscription with the reason (subscription revocation)", async () => {

@@ -2,10 +2,9 @@
 // prefix and wildcard registrations (Details.procedure), caller identification, shared
 // registration, a router-enforced call timeout and a CANCEL in mode "kill", over WebSocket
 // with JSON and MessagePack.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { withTimeout } from "./_client.ts";
-import { autobahn } from "./_autobahn.ts";
+import { describe, expect, test } from "bun:test";
+import { hangingEndpoint, routerProcessForFile, withTimeout } from "./_client.ts";
+import { RawAutobahnSessions } from "./_autobahn.ts";
 
 interface InvocationInfo {
   procedure?: string;
@@ -27,40 +26,11 @@ interface RawSession {
   register(procedure: string, endpoint: Endpoint, options?: object): PromiseLike<unknown>;
   call(procedure: string, args?: unknown[], kwargs?: object, options?: object): CallPromise;
 }
-interface Connection {
-  onopen: (s: RawSession) => void;
-  onclose: (reason: string) => boolean;
-  open(): void;
-  close(): void;
-}
+const sessions = new RawAutobahnSessions();
+const router = routerProcessForFile({}, () => sessions.closeAll());
 
-let router: RouterProcess;
-const open: Connection[] = [];
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  for (const c of open) c.close();
-  await router?.stop();
-});
-
-function connect(serializer: "json" | "msgpack"): Promise<RawSession> {
-  const ser = serializer === "json" ? new autobahn.serializer.JSONSerializer() : new autobahn.serializer.MsgpackSerializer!();
-  const connection = new autobahn.Connection({
-    realm: "realm1",
-    transports: [{ type: "websocket", url: router.wsUrl, serializers: [ser] }],
-    max_retries: 0,
-    retry_if_unreachable: false,
-  }) as unknown as Connection;
-  open.push(connection);
-  return withTimeout(new Promise<RawSession>((resolve, reject) => {
-    connection.onopen = resolve;
-    connection.onclose = (reason) => {
-      reject(new Error(`closed: ${reason}`));
-      return true;
-    };
-    connection.open();
-  }), 5000, "autobahn join");
+async function connect(serializer: "json" | "msgpack"): Promise<RawSession> {
+  return (await sessions.connect<RawSession>(router.wsUrl, serializer)).session;
 }
 
 /** The URI of a rejected call (autobahn-js rejects with an autobahn.Error). */
@@ -131,14 +101,10 @@ for (const serializer of ["json", "msgpack"] as const) {
     test("CANCEL mode kill to a callee without call canceling fails the call with wamp.error.canceled", async () => {
       const callee = await connect(serializer);
       const caller = await connect(serializer);
-      let invoked!: () => void;
-      const started = new Promise<void>((r) => (invoked = r));
-      await callee.register(`${t}.hang`, () => {
-        invoked();
-        return new Promise(() => {});
-      });
+      const hang = hangingEndpoint();
+      await callee.register(`${t}.hang`, hang.endpoint);
       const call = caller.call(`${t}.hang`);
-      await withTimeout(started, 5000, "invocation");
+      await withTimeout(hang.invoked, 5000, "invocation");
       // autobahn-js forgets a call it cancels in skip/killnowait mode and then treats the
       // router's ERROR as a protocol violation; in "kill" mode it waits for that ERROR.
       call.cancel({ mode: "kill" });
