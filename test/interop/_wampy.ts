@@ -4,7 +4,7 @@ import { JsonSerializer } from "wampy/JsonSerializer.js";
 import { MsgpackSerializer } from "wampy/MsgpackSerializer.js";
 import { CborSerializer } from "wampy/CborSerializer.js";
 import WebSocket from "ws";
-import { ApplicationError, type InteropClient, type Payload } from "./_client.ts";
+import { ApplicationError, type InteropClient, type Payload, withTimeout } from "./_client.ts";
 
 export type WampySerializer = "json" | "msgpack" | "cbor";
 
@@ -39,14 +39,38 @@ const toPayload = (data: { argsList?: unknown[]; argsDict?: Record<string, unkno
   kwargs: data.argsDict ?? {},
 });
 
-export async function connectWampy(url: string, serializer: WampySerializer, realm = "realm1"): Promise<InteropClient> {
-  const client = new Wampy(url, {
+/** A wampy client (not yet connected) for `realm` over `ws`, without auto-reconnect. */
+export function newWampy(url: string, serializer: WampySerializer, realm = "realm1"): Wampy {
+  return new Wampy(url, {
     realm,
     autoReconnect: false,
     // wampy's types name the browser WebSocket constructor; `ws` is call-compatible.
     ws: WebSocket as unknown as NonNullable<ConstructorParameters<typeof Wampy>[1]>["ws"],
     serializer: serializers[serializer](),
   });
+}
+
+/**
+ * The raw wampy clients of one test file, for tests that need wampy's own API (details,
+ * options, cancel); `disconnectAll()` is for afterAll.
+ */
+export class RawWampyClients {
+  private readonly clients: Wampy[] = [];
+
+  async connect(url: string, serializer: WampySerializer = "json"): Promise<Wampy> {
+    const client = newWampy(url, serializer);
+    this.clients.push(client);
+    await withTimeout(client.connect(), 5000, "wampy connect");
+    return client;
+  }
+
+  async disconnectAll(): Promise<void> {
+    for (const c of this.clients.splice(0)) await c.disconnect().catch(() => {});
+  }
+}
+
+export async function connectWampy(url: string, serializer: WampySerializer, realm = "realm1"): Promise<InteropClient> {
+  const client = newWampy(url, serializer, realm);
   // wampy does not tell whether the router answered our GOODBYE: note it on the way in.
   let goodbyeReceived = false;
   const internals = client as unknown as { _onGoodbyeMessage: () => Promise<void> };

@@ -2,15 +2,11 @@
 // JSON, MessagePack and CBOR: prefix/wildcard subscriptions with EVENT.Details.topic, publisher
 // identification, get_retained, and an exclude_authrole list. wampy 8.0.2 checks but never
 // sends PUBLISH.Options.retain, so autobahn-js publishes the retained event here.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Wampy } from "wampy";
-import { JsonSerializer } from "wampy/JsonSerializer.js";
-import { MsgpackSerializer } from "wampy/MsgpackSerializer.js";
-import { CborSerializer } from "wampy/CborSerializer.js";
-import WebSocket from "ws";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { withTimeout } from "./_client.ts";
+import { describe, expect, test } from "bun:test";
+import type { Wampy } from "wampy";
+import { routerProcessForFile, withTimeout } from "./_client.ts";
 import { connectAutobahn } from "./_autobahn.ts";
+import { RawWampyClients, type WampySerializer } from "./_wampy.ts";
 
 type Details = Record<string, unknown>;
 interface Seen {
@@ -18,31 +14,12 @@ interface Seen {
   details: Details;
 }
 
-const serializers = { json: () => new JsonSerializer(), msgpack: () => new MsgpackSerializer(), cbor: () => new CborSerializer() };
 // wampy's msgpackr decodes uint64 ids as BigInt (see _wampy.ts): compare ids as numbers.
 const num = (v: unknown): number => Number(v);
 
-let router: RouterProcess;
-const clients: Wampy[] = [];
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  for (const c of clients) await c.disconnect();
-  await router?.stop();
-});
-
-async function connect(serializer: keyof typeof serializers): Promise<Wampy> {
-  const c = new Wampy(router.wsUrl, {
-    realm: "realm1",
-    autoReconnect: false,
-    ws: WebSocket as unknown as NonNullable<ConstructorParameters<typeof Wampy>[1]>["ws"],
-    serializer: serializers[serializer](),
-  });
-  await c.connect();
-  clients.push(c);
-  return c;
-}
+const clients = new RawWampyClients();
+const router = routerProcessForFile({}, () => clients.disconnectAll());
+const connect = (serializer: WampySerializer) => clients.connect(router.wsUrl, serializer);
 
 /** Subscribes and returns a function awaiting the next event of this subscription. */
 async function events(c: Wampy, topic: string, options?: Record<string, unknown>): Promise<{ next(): Promise<Seen>; queued: Seen[] }> {

@@ -2,35 +2,13 @@
 // carried both ways, a CANCEL in wampy's default mode (none: the router's default killnowait,
 // handled as skip for wampy's callee, which does not announce call canceling) and a
 // router-enforced call timeout, over WebSocket with JSON and MessagePack.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Wampy } from "wampy";
-import { JsonSerializer } from "wampy/JsonSerializer.js";
-import { MsgpackSerializer } from "wampy/MsgpackSerializer.js";
-import WebSocket from "ws";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { withTimeout } from "./_client.ts";
+import { describe, expect, test } from "bun:test";
+import { hangingEndpoint, routerProcessForFile, withTimeout } from "./_client.ts";
+import { RawWampyClients } from "./_wampy.ts";
 
-let router: RouterProcess;
-const clients: Wampy[] = [];
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  for (const c of clients) await c.disconnect().catch(() => {});
-  await router?.stop();
-});
-
-async function connect(serializer: "json" | "msgpack"): Promise<Wampy> {
-  const client = new Wampy(router.wsUrl, {
-    realm: "realm1",
-    autoReconnect: false,
-    ws: WebSocket as unknown as NonNullable<ConstructorParameters<typeof Wampy>[1]>["ws"],
-    serializer: serializer === "json" ? new JsonSerializer() : new MsgpackSerializer(),
-  });
-  clients.push(client);
-  await withTimeout(client.connect(), 5000, "wampy connect");
-  return client;
-}
+const clients = new RawWampyClients();
+const router = routerProcessForFile({}, () => clients.disconnectAll());
+const connect = (serializer: "json" | "msgpack") => clients.connect(router.wsUrl, serializer);
 
 async function errorUri(p: Promise<unknown>): Promise<string> {
   try {
@@ -63,15 +41,11 @@ for (const serializer of ["json", "msgpack"] as const) {
     test("cancel fails the pending call with wamp.error.canceled", async () => {
       const callee = await connect(serializer);
       const caller = await connect(serializer);
-      let invoked!: () => void;
-      const started = new Promise<void>((r) => (invoked = r));
-      await callee.register(`${t}.hang`, () => {
-        invoked();
-        return new Promise(() => {});
-      });
+      const hang = hangingEndpoint();
+      await callee.register(`${t}.hang`, hang.endpoint);
       const call = caller.call(`${t}.hang`);
       const reqId = caller.getOpStatus().reqId!;
-      await withTimeout(started, 5000, "invocation");
+      await withTimeout(hang.invoked, 5000, "invocation");
       caller.cancel(reqId);
       expect(await errorUri(call)).toBe("wamp.error.canceled");
     });

@@ -1,38 +1,20 @@
 // Call and publication trust levels seen by wampy (npm), which hands handlers the raw
 // INVOCATION/EVENT details: a router process whose realm rates anonymous sessions at level 1.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Wampy } from "wampy";
-import { JsonSerializer } from "wampy/JsonSerializer.js";
-import WebSocket from "ws";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { withTimeout } from "./_client.ts";
+import { expect, test } from "bun:test";
+import { routerProcessForFile, withTimeout } from "./_client.ts";
+import { RawWampyClients } from "./_wampy.ts";
 
-let router: RouterProcess;
-const clients: Wampy[] = [];
-beforeAll(async () => {
-  router = await startRouterProcess({
+const clients = new RawWampyClients();
+const router = routerProcessForFile(
+  {
     config: {
       listeners: [{ name: "ws", transport: "websocket", port: 0 }],
       realms: [{ name: "realm1", trustLevels: { anonymous: 1 } }],
     },
-  });
-});
-afterAll(async () => {
-  for (const c of clients) await c.disconnect();
-  await router?.stop();
-});
-
-async function connect(): Promise<Wampy> {
-  const c = new Wampy(router.wsUrl, {
-    realm: "realm1",
-    autoReconnect: false,
-    ws: WebSocket as unknown as NonNullable<ConstructorParameters<typeof Wampy>[1]>["ws"],
-    serializer: new JsonSerializer(),
-  });
-  await c.connect();
-  clients.push(c);
-  return c;
-}
+  },
+  () => clients.disconnectAll(),
+);
+const connect = () => clients.connect(router.wsUrl, "json");
 
 test("wampy sees the realm's trust level in INVOCATION and EVENT details", async () => {
   const callee = await connect();
