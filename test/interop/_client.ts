@@ -111,3 +111,19 @@ export function hangingEndpoint(): { endpoint: () => Promise<never>; invoked: Pr
     invoked: started,
   };
 }
+
+/** InteropClients a test file keeps open until afterAll: `closeAll()` leaves with each, ignoring failures. */
+export class InteropClients {
+  private readonly clients: InteropClient[] = [];
+
+  /** Resolves with the client once connected, noting it for closeAll. */
+  async track(connecting: Promise<InteropClient>): Promise<InteropClient> {
+    const client = await connecting;
+    this.clients.push(client);
+    return client;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.clients.splice(0).map((c) => c.close().catch(() => {})));
+  }
+}

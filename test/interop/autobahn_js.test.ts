@@ -1,18 +1,11 @@
 // autobahn-js (npm) against the router process: WebSocket with JSON, MessagePack and CBOR, and
 // RawSocket (autobahn-js speaks RawSocket with JSON only).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { withTimeout } from "./_client.ts";
+import { describe, expect, test } from "bun:test";
+import { routerProcessForFile, withTimeout } from "./_client.ts";
 import { autobahn, connectAutobahn } from "./_autobahn.ts";
 import { rpcAndPubSubScenarios } from "./_scenarios.ts";
 
-let router: RouterProcess;
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  await router?.stop();
-});
+const router = routerProcessForFile();
 
 for (const serializer of ["json", "msgpack", "cbor"] as const) {
   describe(`autobahn-js over WebSocket with ${serializer}`, () => {

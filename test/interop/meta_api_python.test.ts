@@ -2,27 +2,15 @@
 // by a python subscriber, the session procedures called from python, a python session killed
 // through wamp.session.kill (it sees GOODBYE), and a testament published after the python
 // process is killed with SIGKILL (no GOODBYE, the transport is just lost).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { type InteropClient, withTimeout } from "./_client.ts";
+import { describe, expect, test } from "bun:test";
+import { InteropClients, routerProcessForFile, withTimeout } from "./_client.ts";
 import { connectAutobahn } from "./_autobahn.ts";
 import { startPythonScript } from "./_python.ts";
 
-let router: RouterProcess;
-const clients: InteropClient[] = [];
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close().catch(() => {})));
-  await router?.stop();
-});
+const clients = new InteropClients();
+const router = routerProcessForFile({}, () => clients.closeAll());
 
-async function autobahnClient(): Promise<InteropClient> {
-  const c = await connectAutobahn({ type: "websocket", url: router.wsUrl, serializer: "json" });
-  clients.push(c);
-  return c;
-}
+const autobahnClient = () => clients.track(connectAutobahn({ type: "websocket", url: router.wsUrl, serializer: "json" }));
 
 describe("meta API with python3-autobahn", () => {
   for (const serializer of ["json", "msgpack", "cbor"]) {

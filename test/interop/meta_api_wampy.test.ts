@@ -1,19 +1,11 @@
 // The WAMP meta API seen by wampy against the router process: session meta events received by
 // a wampy subscriber and the session procedures called by wampy, over JSON and MessagePack.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
-import { Inbox, type InteropClient } from "./_client.ts";
+import { describe, expect, test } from "bun:test";
+import { Inbox, InteropClients, routerProcessForFile } from "./_client.ts";
 import { connectWampy, type WampySerializer } from "./_wampy.ts";
 
-let router: RouterProcess;
-const open: InteropClient[] = [];
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  await Promise.all(open.map((c) => c.close().catch(() => {})));
-  await router?.stop();
-});
+const open = new InteropClients();
+const router = routerProcessForFile({}, () => open.closeAll());
 
 /** wampy's msgpackr decodes every uint64 above 2^32 (session ids) as a BigInt. */
 const num = (v: unknown) => typeof v === "bigint" ? Number(v) : v;
@@ -21,8 +13,7 @@ const num = (v: unknown) => typeof v === "bigint" ? Number(v) : v;
 describe("meta API with wampy", () => {
   for (const serializer of ["json", "msgpack"] as WampySerializer[]) {
     test(`wampy (${serializer}) receives on_join and on_leave and calls count, list and get`, async () => {
-      const watcher = await connectWampy(router.wsUrl, serializer);
-      open.push(watcher);
+      const watcher = await open.track(connectWampy(router.wsUrl, serializer));
       const joins = new Inbox();
       const leaves = new Inbox();
       await watcher.subscribe("wamp.session.on_join", joins.push);

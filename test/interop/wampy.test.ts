@@ -1,17 +1,11 @@
 // wampy (npm) against the router process: WebSocket with JSON, MessagePack (msgpackr) and CBOR
 // (cbor-x). wampy has no RawSocket transport.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
+import { describe, expect, test } from "bun:test";
+import { routerProcessForFile } from "./_client.ts";
 import { connectWampy } from "./_wampy.ts";
 import { rpcAndPubSubScenarios } from "./_scenarios.ts";
 
-let router: RouterProcess;
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  await router?.stop();
-});
+const router = routerProcessForFile();
 
 for (const serializer of ["json", "msgpack", "cbor"] as const) {
   describe(`wampy over WebSocket with ${serializer}`, () => {
