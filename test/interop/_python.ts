@@ -1,5 +1,6 @@
-// Runs test/interop/py/wamp_peer.py under Debian's /usr/bin/python3 (python3-autobahn) and
-// collects the "@@ {json}" lines it prints; a time limit kills the script.
+// Runs test/interop/py/wamp_peer.py (or another script of py/) under Debian's /usr/bin/python3
+// (python3-autobahn) and collects the "@@ {json}" lines it prints; a time limit kills the script.
+// The scripts import py/_common.py from their own directory (python's sys.path[0]).
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +29,8 @@ export function startPythonScript(script: string, argv: string[]): PythonPeer {
   const path = script.includes("/") ? script : join(dirname(SCRIPT), script);
   const child = spawn(PYTHON, [path, ...argv], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PYTHONUNBUFFERED: "1" },
+    // PYTHONDONTWRITEBYTECODE: the scripts import py/_common.py; leave no __pycache__ behind.
+    env: { ...process.env, PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1" },
   });
   const results: Record<string, unknown>[] = [];
   const output: string[] = [];

@@ -11,31 +11,15 @@ testator: adds a testament on TOPIC (spec "Session Testament"), prints {"ready":
 
 Lines for the test start with "@@ " and one JSON object. A 15 s limit exits 1.
 """
-import asyncio
-import json
-import os
 import sys
 
-import txaio
-
-txaio.use_asyncio()
-
-from autobahn.asyncio.rawsocket import WampRawSocketClientProtocol  # noqa: E402
-from autobahn.asyncio.wamp import ApplicationRunner, ApplicationSession  # noqa: E402
-from autobahn.wamp import serializer as wamp_serializer  # noqa: E402
-
-# autobahn 22.7's asyncio RawSocket client lacks transport_details (see wamp_peer.py).
-WampRawSocketClientProtocol.transport_details = None
+from _common import Peer, emit, run
 
 MODE, URL, SERIALIZER = sys.argv[1:4]
 TOPIC = sys.argv[4] if len(sys.argv) > 4 else None
 
 
-def emit(obj):
-    print("@@ " + json.dumps(obj), flush=True)
-
-
-class MetaPeer(ApplicationSession):
+class MetaPeer(Peer):
     async def onJoin(self, details):
         if MODE == "watcher":
             seq = [0]
@@ -60,22 +44,11 @@ class MetaPeer(ApplicationSession):
 
     def onLeave(self, details):
         emit({"left": details.reason, "message": details.message})
-        self.disconnect()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
+        super().onLeave(details)
 
 
 def main():
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    loop.call_later(15, lambda: (emit({"timeout": True}), os._exit(1)))
-    serializers = {
-        "json": [wamp_serializer.JsonSerializer()],
-        "msgpack": [wamp_serializer.MsgPackSerializer()],
-        "cbor": [wamp_serializer.CBORSerializer()],
-    }[SERIALIZER]
-    ApplicationRunner(URL, "realm1", serializers=serializers).run(MetaPeer, log_level="warn")
+    run(URL, SERIALIZER, MetaPeer)
 
 
 if __name__ == "__main__":

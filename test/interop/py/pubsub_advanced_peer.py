@@ -12,23 +12,12 @@ publisher: publishes with disclose_me and with eligible/exclude lists naming SES
 
 Lines for the test start with "@@ " and one JSON object. Exits 1 after 15 s without finishing.
 """
-import asyncio
-import json
-import os
 import sys
 
-import txaio
+from _common import Peer, emit, run
 
-txaio.use_asyncio()
-
-from autobahn.asyncio.rawsocket import WampRawSocketClientProtocol  # noqa: E402
-from autobahn.asyncio.wamp import ApplicationRunner, ApplicationSession  # noqa: E402
-from autobahn.wamp.types import PublishOptions, SubscribeOptions  # noqa: E402
-from autobahn.wamp import serializer as wamp_serializer  # noqa: E402
-from autobahn.wamp.message import Publish  # noqa: E402
-
-# autobahn 22.7's asyncio RawSocket client lacks transport_details (see wamp_peer.py).
-WampRawSocketClientProtocol.transport_details = None
+from autobahn.wamp.types import PublishOptions, SubscribeOptions
+from autobahn.wamp.message import Publish
 
 # autobahn 22.7 has no way to send PUBLISH.Options.disclose_me (spec "Publisher
 # Identification"): add it to publications on *.disclosed topics.
@@ -47,26 +36,6 @@ Publish.marshal_options = _marshal_with_disclose
 ROLE, URL, SERIALIZER, TAG = sys.argv[1:5]
 EXTRA = sys.argv[5:]
 BASE = "com.example." + TAG
-
-
-def emit(obj):
-    print("@@ " + json.dumps(obj), flush=True)
-
-
-def serializers():
-    return {
-        "json": [wamp_serializer.JsonSerializer()],
-        "msgpack": [wamp_serializer.MsgPackSerializer()],
-        "cbor": [wamp_serializer.CBORSerializer()],
-    }[SERIALIZER]
-
-
-class Peer(ApplicationSession):
-    def onLeave(self, details):
-        self.disconnect()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
 
 
 class Retainer(Peer):
@@ -118,11 +87,7 @@ class Publisher(Peer):
 
 
 def main():
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    loop.call_later(15, lambda: (emit({"timeout": True}), os._exit(1)))
-    component = {"retainer": Retainer, "subscriber": Subscriber, "publisher": Publisher}[ROLE]
-    ApplicationRunner(URL, "realm1", serializers=serializers()).run(component, log_level="warn")
+    run(URL, SERIALIZER, {"retainer": Retainer, "subscriber": Subscriber, "publisher": Publisher}[ROLE])
 
 
 if __name__ == "__main__":

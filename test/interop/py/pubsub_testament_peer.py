@@ -6,27 +6,14 @@ Adds two testaments through the meta API (spec "Session Testament"): first one o
 "destroyed" (the default), then one of scope "detached"; prints {"ready": session} and then
 ends the process without GOODBYE, so the router sees the transport lost.
 """
-import asyncio
-import json
 import os
 import sys
 
-import txaio
+from _common import emit, run
 
-txaio.use_asyncio()
-
-from autobahn.asyncio.rawsocket import WampRawSocketClientProtocol  # noqa: E402
-from autobahn.asyncio.wamp import ApplicationRunner, ApplicationSession  # noqa: E402
-from autobahn.wamp import serializer as wamp_serializer  # noqa: E402
-
-# autobahn 22.7's asyncio RawSocket client lacks transport_details (see wamp_peer.py).
-WampRawSocketClientProtocol.transport_details = None
+from autobahn.asyncio.wamp import ApplicationSession
 
 URL, SERIALIZER, TOPIC = sys.argv[1:4]
-
-
-def emit(obj):
-    print("@@ " + json.dumps(obj), flush=True)
 
 
 class Testator(ApplicationSession):
@@ -39,15 +26,7 @@ class Testator(ApplicationSession):
 
 
 def main():
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    loop.call_later(15, lambda: (emit({"timeout": True}), os._exit(1)))
-    serializers = {
-        "json": [wamp_serializer.JsonSerializer()],
-        "msgpack": [wamp_serializer.MsgPackSerializer()],
-        "cbor": [wamp_serializer.CBORSerializer()],
-    }[SERIALIZER]
-    ApplicationRunner(URL, "realm1", serializers=serializers).run(Testator, log_level="warn")
+    run(URL, SERIALIZER, Testator)
 
 
 if __name__ == "__main__":

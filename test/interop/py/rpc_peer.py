@@ -14,40 +14,16 @@ caller: calls rr six times, busy once (rerouted), slow with a 300 ms timeout, th
 Lines for the test start with "@@ " and one JSON object. Exits 1 after 15 s without finishing.
 """
 import asyncio
-import json
-import os
 import sys
 
-import txaio
+from _common import ReportingPeer as Peer, emit, run
 
-txaio.use_asyncio()
-
-from autobahn.asyncio.wamp import ApplicationRunner, ApplicationSession  # noqa: E402
-from autobahn.wamp.exception import ApplicationError  # noqa: E402
-from autobahn.wamp.types import CallOptions, PublishOptions, RegisterOptions  # noqa: E402
-from autobahn.wamp import serializer as wamp_serializer  # noqa: E402
+from autobahn.wamp.exception import ApplicationError
+from autobahn.wamp.types import CallOptions, PublishOptions, RegisterOptions
 
 ROLE, URL, SERIALIZER, TAG = sys.argv[1:5]
 INDEX = int(sys.argv[5]) if len(sys.argv) > 5 else -1
 PREFIX = "com.example." + TAG + "."
-
-
-def emit(obj):
-    print("@@ " + json.dumps(obj), flush=True)
-
-
-def serializers():
-    return [{"json": wamp_serializer.JsonSerializer, "msgpack": wamp_serializer.MsgPackSerializer,
-             "cbor": wamp_serializer.CBORSerializer}[SERIALIZER]()]
-
-
-class Peer(ApplicationSession):
-    def onLeave(self, details):
-        emit({"left": details.reason})
-        self.disconnect()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
 
 
 class Callee(Peer):
@@ -107,11 +83,7 @@ class Caller(Peer):
 
 
 def main():
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    loop.call_later(15, lambda: (emit({"timeout_exit": True}), os._exit(1)))
-    component = {"callee": Callee, "caller": Caller}[ROLE]
-    ApplicationRunner(URL, "realm1", serializers=serializers()).run(component, log_level="warn")
+    run(URL, SERIALIZER, {"callee": Callee, "caller": Caller}[ROLE], timeout_key="timeout_exit")
 
 
 if __name__ == "__main__":

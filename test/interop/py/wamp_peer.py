@@ -14,50 +14,17 @@ Every line meant for the test starts with "@@ " followed by one JSON object; the
 those. The script leaves the realm itself and exits 0; it exits 1 after 15 s without finishing.
 """
 import asyncio
-import json
-import os
 import sys
 
-import txaio
+# _common also applies python3-autobahn 22.7's RawSocket workaround.
+from _common import ReportingPeer as Peer, emit, run
 
-txaio.use_asyncio()
-
-from autobahn.asyncio.rawsocket import WampRawSocketClientProtocol  # noqa: E402
-from autobahn.asyncio.wamp import ApplicationRunner, ApplicationSession  # noqa: E402
-from autobahn.wamp.exception import ApplicationError  # noqa: E402
-from autobahn.wamp.types import CallResult, PublishOptions  # noqa: E402
-from autobahn.wamp import serializer as wamp_serializer  # noqa: E402
-
-# The asyncio RawSocket client of autobahn 22.7 lacks the transport_details attribute that
-# ApplicationSession reads on join; without this the RawSocket session never opens.
-WampRawSocketClientProtocol.transport_details = None
+from autobahn.wamp.exception import ApplicationError
+from autobahn.wamp.types import CallResult, PublishOptions
 
 ROLE, URL, SERIALIZER, TAG = sys.argv[1:5]
 PREFIX = "com.example." + TAG + "."
 RESULT = {"left": None}
-
-
-def emit(obj):
-    print("@@ " + json.dumps(obj), flush=True)
-
-
-def serializers():
-    if SERIALIZER == "json":
-        return [wamp_serializer.JsonSerializer()]
-    if SERIALIZER == "msgpack":
-        return [wamp_serializer.MsgPackSerializer()]
-    if SERIALIZER == "cbor":
-        return [wamp_serializer.CBORSerializer()]
-    raise SystemExit("unknown serializer " + SERIALIZER)
-
-
-class Peer(ApplicationSession):
-    def onLeave(self, details):
-        emit({"left": details.reason})
-        self.disconnect()
-
-    def onDisconnect(self):
-        asyncio.get_event_loop().stop()
 
 
 class Responder(Peer):
@@ -138,12 +105,7 @@ class Requester(Peer):
 
 
 def main():
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    loop.call_later(15, lambda: (emit({"timeout": True}), os._exit(1)))
-    component = {"responder": Responder, "requester": Requester}[ROLE]
-    runner = ApplicationRunner(URL, "realm1", serializers=serializers())
-    runner.run(component, log_level="warn")
+    run(URL, SERIALIZER, {"responder": Responder, "requester": Requester}[ROLE])
 
 
 if __name__ == "__main__":
