@@ -3,18 +3,12 @@
 // subscription with get_retained, EVENT.Details.topic on prefix and wildcard subscriptions,
 // publisher identification, and eligible/exclude lists naming real session ids.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
+import { routerProcessForFile } from "./_client.ts";
 import { type PythonPeer, startPythonScript } from "./_python.ts";
 
 const SCRIPT = "pubsub_advanced_peer.py";
 
-let router: RouterProcess;
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  await router?.stop();
-});
+const router = routerProcessForFile();
 
 interface Seen {
   sub: string;

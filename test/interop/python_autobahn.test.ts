@@ -3,16 +3,10 @@
 // (test/interop/py/wamp_peer.py): a responder (callee + subscriber) and a requester (caller +
 // publisher); the tests assert on the JSON lines they print.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
+import { routerProcessForFile } from "./_client.ts";
 import { type PythonPeer, startPythonPeer } from "./_python.ts";
 
-let router: RouterProcess;
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  await router?.stop();
-});
+const router = routerProcessForFile();
 
 const transports = [
   { name: "WebSocket", url: () => router.wsUrl },

@@ -1,18 +1,13 @@
 // The README's first example, run exactly as a user would (with the URL pointed at a router
 // started on port 0): if the README drifts from what the router does, this fails.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT, type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
+import { REPO_ROOT } from "../_harness/router_process.ts";
+import { routerProcessForFile } from "./_client.ts";
 
-let router: RouterProcess;
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  await router?.stop();
-});
+const router = routerProcessForFile();
 
 /** The ```js block of the README that the README says to save as hello.mjs. */
 function readmeExample(): string {

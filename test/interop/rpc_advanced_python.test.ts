@@ -1,17 +1,11 @@
 // Advanced RPC seen by Debian's python3-autobahn against the router process: roundrobin across
 // three callees, call re-routing on wamp.error.unavailable, a router-enforced call timeout
 // (the callee is interrupted) and a caller's CANCEL (killnowait by default).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
+import { describe, expect, test } from "bun:test";
+import { routerProcessForFile } from "./_client.ts";
 import { type PythonPeer, startPythonScript } from "./_python.ts";
 
-let router: RouterProcess;
-beforeAll(async () => {
-  router = await startRouterProcess();
-});
-afterAll(async () => {
-  await router?.stop();
-});
+const router = routerProcessForFile();
 
 for (const serializer of ["json", "msgpack"] as const) {
   describe(`python3-autobahn advanced RPC over WebSocket with ${serializer}`, () => {
