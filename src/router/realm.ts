@@ -6,6 +6,7 @@ import { Dealer } from "./dealer.ts";
 import { RealmEvents } from "./realm_events.ts";
 import type { TrustLevels } from "./trust_levels.ts";
 import type { Session } from "./session.ts";
+import type { RealmSecurity } from "./authorize.ts";
 import { createUriPolicy, type UriCheck } from "./uri_policy.ts";
 
 export interface RealmOptions extends RealmFeatureOptions {
@@ -47,6 +48,8 @@ export class Realm {
   readonly events = new RealmEvents();
 
   readonly options: RealmOptions;
+  /** RBAC for this realm, set by the router when RouterOptions.security is given (authorize.ts). */
+  security?: RealmSecurity;
 
   constructor(opts: RealmOptions, ctx: RealmContext) {
     this.name = opts.name;

@@ -14,6 +14,9 @@ import { routerRoles } from "./features.ts";
 import { type LinkPeers, startMetaApi } from "./meta_api.ts";
 import { abort } from "./replies.ts";
 import type { UriCheck } from "./uri_policy.ts";
+import { RealmSecurity } from "./authorize.ts";
+import { createRbac } from "../rbac/mod.ts";
+import type { SecurityRepository } from "../store/security_records.ts";
 
 export interface RealmConfig extends RealmFeatureOptions {
   name: string;
@@ -35,6 +38,11 @@ export interface RouterOptions {
    * `linkedPeers`; router/ may not import transport/). Given, every realm runs the WAMP meta API.
    */
   linkPeers?: LinkPeers;
+  /**
+   * Users, groups, grants and sources (issue 4). Given, every realm whose record has
+   * securityEnabled authorizes each routed message (authorize.ts); absent, nothing is checked.
+   */
+  security?: SecurityRepository;
 }
 
 export interface AttachOptions {
@@ -75,6 +83,10 @@ export function createRouter(opts: RouterOptions): Router {
   for (const rc of opts.realms) {
     const authenticators = rc.anonymous === false ? [] : [createAnonymousAuthenticator()];
     realms.set(rc.name, new Realm({ ...rc, authenticators }, { ids, counters, clock: opts.clock ?? systemClock }));
+  }
+  if (opts.security) {
+    const rbac = createRbac(opts.security);
+    for (const realm of realms.values()) realm.security = new RealmSecurity(realm, rbac, counters, log);
   }
   const connections = new Set<Connection>();
   const sessionIds = new Set<number>();
@@ -160,6 +172,8 @@ export function createRouter(opts: RouterOptions): Router {
         }
         break;
     }
+    // RBAC (issue 4): only realms with security enabled look anything up; internal sessions are trusted.
+    if (realm.security?.enabled && !session.internal && !realm.security.permits(session, msg)) return;
     switch (msg.type) {
       case T.CALL: return realm.dealer.call(session, msg);
       case T.YIELD: return realm.dealer.yield(session, msg);
