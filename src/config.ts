@@ -3,6 +3,7 @@ import {
   StructError, type Infer, type Struct,
 } from "superstruct";
 import type { LogLevel } from "./util/log.ts";
+import { checkSecurity, SecurityConfigSchema, StoreConfigSchema } from "./security_config.ts";
 
 /**
  * Causeway's configuration: schema, embedded defaults, environment overrides.
@@ -48,6 +49,8 @@ const RealmSchema = object({
     match: defaulted(enums(["exact", "prefix", "wildcard"]), "exact"),
     limit: size(integer(), 1, 100_000),
   })), () => []),
+  /** Authentication and authorization (issue 4): see security_config.ts and the README. */
+  security: defaulted(SecurityConfigSchema, () => ({})),
 });
 
 const LimitsSchema = object({
@@ -63,6 +66,8 @@ export const ConfigSchema = object({
   listeners: defaulted(array(ListenerSchema), () => defaultListeners()),
   realms: defaulted(array(RealmSchema), () => [{ name: "realm1" }]),
   limits: defaulted(LimitsSchema, () => ({})),
+  /** The durable store (security state): see security_config.ts. */
+  store: defaulted(StoreConfigSchema, () => ({})),
   log: defaulted(object({ level: defaulted(enums(["debug", "info", "warn", "error"]), "info") }), () => ({})),
 });
 
@@ -123,6 +128,8 @@ function checkUnique(cfg: Config, source: string): void {
     if (realms.has(r.name)) throw new ConfigError(`Invalid config in ${source}: realm "${r.name}" is defined twice`);
     realms.add(r.name);
   }
+  const security = checkSecurity(cfg.realms);
+  if (security) throw new ConfigError(`Invalid config in ${source}: at ${security}`);
 }
 
 /** Parses JSON text from a config file with an error that points at the file. */
@@ -140,7 +147,8 @@ export function parseConfigText(text: string, path: string): Config {
  * Environment overrides, applied after the file:
  * - CAUSEWAY_LISTEN_<NAME>=host:port overrides the listener named <name> (e.g.
  *   CAUSEWAY_LISTEN_WS=127.0.0.1:0, CAUSEWAY_LISTEN_RAWSOCKET=:9000);
- * - CAUSEWAY_LOG_LEVEL=debug|info|warn|error.
+ * - CAUSEWAY_LOG_LEVEL=debug|info|warn|error;
+ * - CAUSEWAY_DATA_DIR=<dir> (or ":memory:") overrides store.dataDir.
  */
 export function applyEnv(cfg: Config, env: (name: string) => string | undefined): Config {
   const listeners = cfg.listeners.map((l) => {
@@ -156,7 +164,9 @@ export function applyEnv(cfg: Config, env: (name: string) => string | undefined)
   if (level !== undefined && !["debug", "info", "warn", "error"].includes(level)) {
     throw new ConfigError(`Invalid CAUSEWAY_LOG_LEVEL="${level}": use debug, info, warn or error`);
   }
-  return { ...cfg, listeners, log: { level: (level as LogLevel | undefined) ?? cfg.log.level } };
+  const dataDir = env("CAUSEWAY_DATA_DIR");
+  const store = dataDir ? { ...cfg.store, dataDir } : cfg.store;
+  return { ...cfg, listeners, store, log: { level: (level as LogLevel | undefined) ?? cfg.log.level } };
 }
 
 /** The embedded default: WebSocket on 8080 (/ws), RawSocket on 8081, realm1 open to anonymous. */
