@@ -7,6 +7,11 @@ import { serializerBySubprotocol, serializers } from "./wamp/serializers/mod.ts"
 import { Counters } from "./util/counters.ts";
 import { type Logger, silentLogger } from "./util/log.ts";
 import { VERSION } from "./version.ts";
+import { derivePasswordCredentials, deriveTicketCredential } from "./auth/credentials.ts";
+import { seedSecurity } from "./security_seed.ts";
+import {
+  createMemoryStore, createSecurityRepository, openSqliteStore, type SecurityRepository, type Store,
+} from "./store/mod.ts";
 
 export interface ServerOptions {
   runtime: Runtime;
@@ -26,6 +31,8 @@ export interface RunningServer {
   router: Router;
   listeners: BoundListener[];
   counters: Counters;
+  /** The realms' security state (users, groups, grants, sources), durable in the store. */
+  security: SecurityRepository;
   /** Closes listeners, says GOODBYE to every session, waits briefly for the goodbyes to flush. */
   stop(): Promise<void>;
 }
@@ -37,8 +44,10 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: ServerOptions): Promise<RunningServer> {
   const log = opts.logger ?? silentLogger;
   const counters = new Counters();
+  const { store, security } = await openSecurity(config, log);
   const router = createRouter({
     realms: config.realms,
+    security,
     logger: log,
     counters,
     agent: `causeway-${VERSION}`,
@@ -67,6 +76,7 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     }
   } catch (err) {
     await Promise.allSettled(open.map((o) => o.close()));
+    store.close();
     throw err;
   }
   log.info("ready", { version: VERSION, runtime: opts.runtime.name, realms: config.realms.map((r) => r.name) });
@@ -75,6 +85,7 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     router,
     listeners: bound,
     counters,
+    security,
     async stop() {
       // GOODBYE first, while the connections are still open (closing a listener also closes
       // its connections); new connections meanwhile are refused by the router.
@@ -82,8 +93,28 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
       // Give the GOODBYE frames a moment to leave the process.
       await new Promise((r) => setTimeout(r, 100));
       await Promise.allSettled(open.map((o) => o.close()));
+      store.close();
     },
   };
+}
+
+/**
+ * Opens the store (`store.dataDir`, or memory for ":memory:"), builds the security repository
+ * over it and applies the realms' config security sections. Errors name the path and the fix
+ * (StoreError) and end the start cleanly instead of crashing in a loop.
+ */
+async function openSecurity(config: Config, log: Logger): Promise<{ store: Store; security: SecurityRepository }> {
+  const dataDir = config.store.dataDir;
+  const store = dataDir === ":memory:" ? createMemoryStore() : openSqliteStore({ dataDir });
+  log.info("store opened", { location: store.location });
+  const security = createSecurityRepository(store);
+  try {
+    await seedSecurity(security, store, config.realms, { derivePasswordCredentials, deriveTicketCredential }, log);
+  } catch (err) {
+    store.close();
+    throw new Error(`Cannot apply the realms' security config to the store ${store.location}: ${(err as Error).message}`);
+  }
+  return { store, security };
 }
 
 async function listen(
