@@ -51,3 +51,14 @@ describe("groups", () => {
     expect(validateGroup(r, "r", g("mine", ["base"]))).toBeUndefined();
   });
 });
+
+describe("grant validation", () => {
+  test("grants with unknown permissions, match policies or principals are refused", async () => {
+    const { validateGrant } = await import("../../src/rbac/mod.ts");
+    expect(validateGrant({ permissions: ["wamp.call"], resource: "any", to: { kind: "all" } })).toBeUndefined();
+    expect(validateGrant({ permissions: [], resource: "any", to: { kind: "all" } })).toBe("a grant needs at least one permission");
+    expect(validateGrant({ permissions: ["wamp.fly" as never], resource: "any", to: { kind: "all" } })).toContain('unknown permission "wamp.fly"');
+    expect(validateGrant({ permissions: ["wamp.call"], resource: { uri: "a", match: "fuzzy" as never }, to: { kind: "all" } })).toContain('unknown match policy "fuzzy"');
+    expect(validateGrant({ permissions: ["wamp.call"], resource: { uri: "a", match: "exact" }, to: { kind: "user", authid: "" } })).toBe("a user principal needs an authid");
+  });
+});
