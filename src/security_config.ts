@@ -69,7 +69,8 @@ const SourceConfig = object({
 
 export const SecurityConfigSchema = object({
   enabled: defaulted(boolean(), false),
-  authmethods: defaulted(array(authmethod), () => [...DEFAULT_AUTH_METHODS]),
+  /** Absent: the prototype's (when there is one), else DEFAULT_AUTH_METHODS (see security_seed.ts). */
+  authmethods: optional(array(authmethod)),
   /** Name of a realm (with isPrototype: true) to inherit authmethods, groups, sources and grants from. */
   prototype: optional(text),
   isPrototype: defaulted(boolean(), false),

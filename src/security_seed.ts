@@ -1,5 +1,5 @@
 import type { Config } from "./config.ts";
-import type { PrincipalConfig } from "./security_config.ts";
+import { DEFAULT_AUTH_METHODS, type PrincipalConfig } from "./security_config.ts";
 import type {
   Credentials, GrantRecord, GroupRecord, PasswordCredentials, Principal, RealmSecurityRecord, SecurityRepository,
   SourceRecord, Store, TicketCredential, UserRecord,
@@ -67,7 +67,9 @@ async function seedRealm(repo: SecurityRepository, store: Store, rc: RealmConfig
   const record: RealmSecurityRecord = {
     uri: realm,
     isPrototype: sec.isPrototype,
-    authmethods: [...sec.authmethods],
+    // No list of its own: a realm with a prototype inherits the prototype's (an empty list is
+    // how the repository says "inherit"); any other realm offers the defaults.
+    authmethods: [...(sec.authmethods ?? (sec.prototype !== undefined ? [] : DEFAULT_AUTH_METHODS))],
     securityEnabled: sec.enabled,
     allowConnections: sec.allowConnections,
   };

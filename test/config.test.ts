@@ -12,8 +12,7 @@ describe("configuration", () => {
       name: "realm1", anonymous: true, uriCheck: "loose", defaultCallTimeoutMs: 0, maxCallTimeoutMs: 0,
       retention: { maxTopics: 10_000, ttlMs: 0 }, trustLevels: {}, eventHistory: [],
       security: {
-        enabled: false, authmethods: ["anonymous", "password", "ticket", "wampcra", "cryptosign", "wamp-scram"],
-        isPrototype: false, allowConnections: true, users: [], groups: [], grants: [], sources: [],
+        enabled: false, isPrototype: false, allowConnections: true, users: [], groups: [], grants: [], sources: [],
       },
     }]);
     expect(cfg.limits).toEqual({ maxMessageSize: 16 * 1024 * 1024, outboundBufferBytes: 8 * 1024 * 1024, slowConsumerGraceMs: 5000 });

@@ -9,8 +9,7 @@ describe("security config", () => {
     const cfg = defaultConfig();
     expect(cfg.store).toEqual({ dataDir: "./data" });
     expect(cfg.realms[0].security).toEqual({
-      enabled: false, authmethods: ["anonymous", "password", "ticket", "wampcra", "cryptosign", "wamp-scram"],
-      isPrototype: false, allowConnections: true, users: [], groups: [], grants: [], sources: [],
+      enabled: false, isPrototype: false, allowConnections: true, users: [], groups: [], grants: [], sources: [],
     });
   });
 

@@ -143,6 +143,8 @@ describe("security seed", () => {
     await seedSecurity(repo, createMemoryStore(), cfg.realms, derivers());
     expect(repo.realm("proto")!.isPrototype).toBe(true);
     expect(repo.realm("child")!.prototype).toBe("proto");
+    expect(repo.realm("child")!.authmethods).toEqual([]); // inherits the prototype's
+    expect(repo.realm("proto")!.authmethods).toEqual(["anonymous", "password", "ticket", "wampcra", "cryptosign", "wamp-scram"]);
     expect(repo.grants("proto").length).toBe(1);
   });
 });
