@@ -1,2 +1,10 @@
 export type { AuthIdentity, AuthRequest, Authenticator } from "./authenticator.ts";
 export { createAnonymousAuthenticator } from "./anonymous.ts";
+export type { AuthAbort, AuthChallenge, AuthService, AuthServiceOptions, AuthWelcome, HelloRequest } from "./auth_service.ts";
+export { createAuthService } from "./auth_service.ts";
+export type { CredentialOptions, ScramKdf, TicketOptions } from "./credentials.ts";
+export { craDerivedKey, derivePasswordCredentials, deriveTicketCredential, scramSaltedPassword, verifyPassword, verifyTicket } from "./credentials.ts";
+export type { FailureBackoff, FailureBackoffOptions } from "./failure_backoff.ts";
+export { createFailureBackoff } from "./failure_backoff.ts";
+export type { IssueRequest, TicketClaims, TicketIssuer, TicketIssuerOptions } from "./ticket_issuer.ts";
+export { createTicketIssuer } from "./ticket_issuer.ts";

@@ -1,10 +1,10 @@
 import { MessageType as T, messageTypeName } from "../wamp/message_type.ts";
-import type { Message } from "../wamp/messages.ts";
+import type { Dict, Message } from "../wamp/messages.ts";
 import type { Peer } from "../wamp/peer.ts";
 import { Errors, ProtocolViolation } from "../wamp/errors.ts";
 import { createIdSequence, globalId } from "../wamp/ids.ts";
-import { createAnonymousAuthenticator } from "../auth/mod.ts";
-import { type Clock, systemClock } from "../util/clock.ts";
+import { type AuthChallenge, type AuthIdentity, type AuthServiceOptions, createAnonymousAuthenticator, createAuthService } from "../auth/mod.ts";
+import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { Counters } from "../util/counters.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 import { Realm, type RealmFeatureOptions } from "./realm.ts";
@@ -43,6 +43,11 @@ export interface RouterOptions {
    * securityEnabled authorizes each routed message (authorize.ts); absent, nothing is checked.
    */
   security?: SecurityRepository;
+  /**
+   * Authentication on realms with security enabled (src/auth/auth_service.ts): the source hook
+   * (RBAC), the ticket issuer, the failure backoff, the AUTHENTICATE timeout (default 30 s).
+   */
+  auth?: Pick<AuthServiceOptions, "allowedAuthmethods" | "ticketIssuer" | "backoff"> & { authenticateTimeoutMs?: number };
 }
 
 export interface AttachOptions {
@@ -71,6 +76,8 @@ interface Connection {
   session?: Session;
   /** We sent GOODBYE and wait for the client's reply. */
   closing: boolean;
+  /** A CHALLENGE was sent; the next message must be its AUTHENTICATE. */
+  challenge?: { pending: AuthChallenge; realm: Realm; roles: Dict; session: number; timer: TimerHandle };
 }
 
 export function createRouter(opts: RouterOptions): Router {
@@ -84,6 +91,8 @@ export function createRouter(opts: RouterOptions): Router {
     const authenticators = rc.anonymous === false ? [] : [createAnonymousAuthenticator()];
     realms.set(rc.name, new Realm({ ...rc, authenticators }, { ids, counters, clock: opts.clock ?? systemClock }));
   }
+  const clock = opts.clock ?? systemClock;
+  const auth = opts.security ? createAuthService({ ...opts.auth, security: opts.security, clock, logger: log }) : undefined;
   if (opts.security) {
     const rbac = createRbac(opts.security);
     for (const realm of realms.values()) realm.security = new RealmSecurity(realm, rbac, counters, log);
@@ -122,16 +131,59 @@ export function createRouter(opts: RouterOptions): Router {
     if (msg.type !== T.HELLO) {
       return violation(conn, `expected HELLO as the first message, got ${messageTypeName(msg.type)}`);
     }
-    const outcome = processHello(msg, realms, conn.internal);
-    if (!outcome.ok) {
-      if (outcome.violation) counters.inc("protocol_violations");
-      counters.inc("sessions_refused");
-      log.info("session refused", { realm: msg.realm, remote: conn.peer.details.remoteAddress, reason: (outcome.reply as { reason?: string }).reason });
+    // Chosen now (WAMP-CRA signs it into its challenge), claimed only when the session joins.
+    const sid = globalId();
+    const outcome = processHello(msg, realms, conn.internal, {
+      auth, session: sid, remoteAddress: conn.peer.details.remoteAddress, tls: conn.peer.details.tls === true,
+    });
+    if (outcome.ok === "challenge") {
+      // WAMP "Authentication": the next message must be the AUTHENTICATE answering this CHALLENGE.
+      const timer = clock.setTimeout(() => {
+        if (!conn.challenge) return;
+        conn.challenge = undefined;
+        refuse(conn, abort(Errors.AUTHENTICATION_FAILED, "authentication timed out"), msg.realm, 0);
+      }, opts.auth?.authenticateTimeoutMs ?? 30_000);
+      conn.challenge = { pending: outcome.pending, realm: outcome.realm, roles: outcome.roles, session: sid, timer };
       conn.peer.send(outcome.reply);
-      conn.peer.close(1000, "aborted");
       return;
     }
-    const session = new Session(newSessionId(), outcome.realm.name, conn.peer, outcome.identity, outcome.roles, conn.internal);
+    if (!outcome.ok) {
+      if (outcome.violation) counters.inc("protocol_violations");
+      return refuse(conn, outcome.reply, msg.realm, outcome.delayMs ?? 0);
+    }
+    join(conn, outcome.realm, outcome.identity, outcome.roles, sid);
+  }
+
+  function onAuthenticate(conn: Connection, msg: Message): void {
+    const ch = conn.challenge!;
+    conn.challenge = undefined;
+    clock.clearTimeout(ch.timer);
+    if (msg.type !== T.AUTHENTICATE) {
+      return violation(conn, `expected AUTHENTICATE after CHALLENGE, got ${messageTypeName(msg.type)}`);
+    }
+    const r = ch.pending.authenticate(msg.signature, msg.extra);
+    if (r.kind === "abort") return refuse(conn, abort(r.reason, r.message), ch.realm.name, r.delayMs);
+    join(conn, ch.realm, r.identity, ch.roles, ch.session);
+  }
+
+  /** ABORT the handshake; after repeated authentication failures only after a delay (backoff). */
+  function refuse(conn: Connection, reply: Message, realm: string, delayMs: number): void {
+    counters.inc("sessions_refused");
+    log.info("session refused", { realm, remote: conn.peer.details.remoteAddress, reason: (reply as { reason?: string }).reason });
+    conn.closing = true;
+    const send = () => {
+      conn.peer.send(reply);
+      conn.peer.close(1000, "aborted");
+    };
+    if (delayMs > 0) clock.setTimeout(send, delayMs);
+    else send();
+  }
+
+  function join(conn: Connection, realm: Realm, identity: AuthIdentity, helloRoles: Dict, sid: number): void {
+    let id = sid;
+    if (sessionIds.has(id)) id = newSessionId();
+    else sessionIds.add(id);
+    const session = new Session(id, realm.name, conn.peer, identity, helloRoles, conn.internal);
     conn.session = session;
     if (session.internal) internalSessions++;
     session.terminate = (reason, message) => {
@@ -142,7 +194,7 @@ export function createRouter(opts: RouterOptions): Router {
       conn.peer.close(1000, "terminated");
     };
     conn.peer.send(welcome(session.id, session.realm, session.identity, roles, agent));
-    outcome.realm.join(session);
+    realm.join(session);
     counters.inc("sessions_joined");
     log.info("session joined", {
       session: session.id, realm: session.realm, authid: session.authid, authrole: session.authrole,
@@ -219,6 +271,7 @@ export function createRouter(opts: RouterOptions): Router {
     peer.onMessage = (msg) => {
       try {
         if (conn.session) onSessionMessage(conn, conn.session, msg);
+        else if (conn.challenge) onAuthenticate(conn, msg);
         else if (!conn.closing) onHello(conn, msg);
       } catch (err) {
         if (err instanceof ProtocolViolation) return violation(conn, err.message);
@@ -229,6 +282,8 @@ export function createRouter(opts: RouterOptions): Router {
       }
     };
     peer.onClose = () => {
+      if (conn.challenge) clock.clearTimeout(conn.challenge.timer);
+      conn.challenge = undefined;
       endSession(conn, "transport closed");
       connections.delete(conn);
     };
