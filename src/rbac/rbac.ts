@@ -26,7 +26,9 @@ export interface Rbac {
    * the realm's effective authmethods ∩ those of the most specific matching source for the
    * principal. `authid` undefined means an anonymous HELLO. The caller (auth) further
    * intersects with the user's credentials and the client's HELLO.authmethods.
-   * - undefined: the repository does not know the realm (use the realm's configuration);
+   * - undefined: no source restriction — the repository does not know the realm, or the realm
+   *   (with its prototype) defines no sources at all; the caller applies its own default
+   *   (auth: the realm's methods except trust, which always needs an explicit source);
    * - ["anonymous"] ∩ realm methods: security disabled (issue 4: only anonymous then);
    * - []: nothing allowed (no matching source, or the user is disabled).
    */
@@ -71,6 +73,7 @@ export function createRbac(repo: SecurityRepository): Rbac {
         ? anonymousPrincipals()
         : userPrincipals(view, authid, repo.user(realm, authid), repo.user(realm, authid)?.authrole);
       if (principals.disabled) return [];
+      if (view.sources.length === 0) return undefined;
       const source = selectSource(view.sources, principals, remoteAddress);
       if (!source) return [];
       return view.authmethods.filter((m) => source.authmethods.includes(m));

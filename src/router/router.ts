@@ -92,11 +92,10 @@ export function createRouter(opts: RouterOptions): Router {
     realms.set(rc.name, new Realm({ ...rc, authenticators }, { ids, counters, clock: opts.clock ?? systemClock }));
   }
   const clock = opts.clock ?? systemClock;
-  const auth = opts.security ? createAuthService({ ...opts.auth, security: opts.security, clock, logger: log }) : undefined;
-  if (opts.security) {
-    const rbac = createRbac(opts.security);
-    for (const realm of realms.values()) realm.security = new RealmSecurity(realm, rbac, counters, log);
-  }
+  // RBAC (src/rbac) authorizes messages and, through its sources, narrows the HELLO's methods.
+  const rbac = opts.security ? createRbac(opts.security) : undefined;
+  const auth = opts.security ? createAuthService({ allowedAuthmethods: rbac?.allowedAuthmethods, ...opts.auth, security: opts.security, clock, logger: log }) : undefined;
+  if (rbac) for (const realm of realms.values()) realm.security = new RealmSecurity(realm, rbac, counters, log);
   const connections = new Set<Connection>();
   const sessionIds = new Set<number>();
   const roles = routerRoles();

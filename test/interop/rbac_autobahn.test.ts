@@ -4,7 +4,7 @@
 // wamp.error.not_authorized naming the permission and the URI.
 import { expect, test } from "bun:test";
 import { routerProcessForFile, withTimeout } from "./_client.ts";
-import { firstArg, RawAutobahnSessions } from "./_autobahn.ts";
+import { autobahn, firstArg, RawAutobahnSessions } from "./_autobahn.ts";
 
 interface Session {
   id: number;
@@ -31,15 +31,24 @@ const router = routerProcessForFile(
         security: {
           enabled: true,
           authmethods: ["anonymous"],
+          // Loopback only (an IPv4-mapped ::ffff:127.0.0.1 counts as 127.0.0.1).
           sources: [
-            { cidr: "0.0.0.0/0", authmethods: ["anonymous"], to: "anonymous" },
-            { cidr: "::/0", authmethods: ["anonymous"], to: "anonymous" },
+            { cidr: "127.0.0.0/8", authmethods: ["anonymous"], to: "anonymous" },
+            { cidr: "::1/128", authmethods: ["anonymous"], to: "anonymous" },
           ],
           grants: [
             { permissions: ["wamp.register"], uri: "com.example.rbac.", match: "prefix", to: "anonymous" },
             { permissions: ["wamp.call"], uri: "com.example.rbac.open", to: "anonymous" },
             { permissions: ["wamp.publish"], uri: "com.example.rbac..news", match: "wildcard", to: "anonymous" },
           ],
+        },
+      }, {
+        // Anonymous only from 10.0.0.0/8: the test client (loopback) has no source here.
+        name: "realm.rbac.closed",
+        security: {
+          enabled: true,
+          authmethods: ["anonymous"],
+          sources: [{ cidr: "10.0.0.0/8", authmethods: ["anonymous"], to: "anonymous" }],
         },
       }],
     },
@@ -83,3 +92,31 @@ test("autobahn-js: REGISTER outside the granted prefix, SUBSCRIBE and unauthoriz
   const meta = await rejection(session.call("wamp.session.count"));
   expect(meta.kwargs).toEqual({ permission: "wamp.call", uri: "wamp.session.count" });
 });
+
+test("autobahn-js: a HELLO from an address no source allows is refused with ABORT", async () => {
+  const connection = new (autobahn as unknown as { Connection: new (o: object) => RawConn }).Connection({
+    realm: "realm.rbac.closed",
+    transports: [{ type: "websocket", url: router.wsUrl }],
+    max_retries: 0,
+    retry_if_unreachable: false,
+  });
+  const outcome = await withTimeout(new Promise<string>((resolve) => {
+    connection.onopen = () => {
+      resolve("joined");
+      connection.close();
+    };
+    connection.onclose = (_reason, details) => {
+      resolve(details?.reason ?? "closed");
+      return true;
+    };
+    connection.open();
+  }), 5000, "join attempt");
+  expect(outcome).toMatch(/^wamp\.error\./);
+});
+
+interface RawConn {
+  onopen: () => void;
+  onclose: (reason: string, details?: { reason?: string; message?: string }) => boolean;
+  open(): void;
+  close(): void;
+}

@@ -90,6 +90,14 @@ describe("allowedAuthmethods (sources)", () => {
     expect(rbac.allowedAuthmethods("nope", "bob", "192.0.2.1")).toBeUndefined();
   });
 
+  test("a realm without any source puts no source restriction (undefined)", () => {
+    const repo = memoryRepository();
+    repo.putRealm(realmRecord("bare"));
+    repo.putUser("bare", user("bob"));
+    expect(createRbac(repo).allowedAuthmethods("bare", "bob", "10.0.0.1")).toBeUndefined();
+    expect(createRbac(repo).allowedAuthmethods("bare", undefined, "10.0.0.1")).toBeUndefined();
+  });
+
   test("with security disabled only anonymous is allowed", () => {
     const { repo, rbac } = setup();
     repo.putRealm(realmRecord("r", { securityEnabled: false }));
