@@ -24,13 +24,16 @@ export interface Rbac {
   /**
    * The authentication methods allowed for a HELLO on `realm` from `remoteAddress`:
    * the realm's effective authmethods ∩ those of the most specific matching source for the
-   * principal. `authid` undefined means an anonymous HELLO. The caller (auth) further
-   * intersects with the user's credentials and the client's HELLO.authmethods.
+   * principal. `authid` undefined: a HELLO naming no user (only `all` sources apply to its
+   * non-anonymous methods). The caller (auth) further intersects with the user's credentials
+   * and the client's HELLO.authmethods.
    * - undefined: no source restriction — the repository does not know the realm, or the realm
    *   (with its prototype) defines no sources at all; the caller applies its own default
    *   (auth: the realm's methods except trust, which always needs an explicit source);
    * - ["anonymous"] ∩ realm methods: security disabled (issue 4: only anonymous then);
    * - []: nothing allowed (no matching source, or the user is disabled).
+   * "anonymous" is in the result when the anonymous principal's source allows it, whatever
+   * `authid` says (the method ignores the authid).
    */
   allowedAuthmethods(realm: string, authid: string | undefined, remoteAddress: string | undefined): string[] | undefined;
   /** Called after every SecurityChange has invalidated the caches. */
@@ -69,14 +72,15 @@ export function createRbac(repo: SecurityRepository): Rbac {
       const view = policy(realm).view;
       if (!view) return undefined;
       if (!view.record.securityEnabled) return view.authmethods.length === 0 || view.authmethods.includes("anonymous") ? ["anonymous"] : [];
-      const principals = authid === undefined
-        ? anonymousPrincipals()
-        : userPrincipals(view, authid, repo.user(realm, authid), repo.user(realm, authid)?.authrole);
-      if (principals.disabled) return [];
       if (view.sources.length === 0) return undefined;
-      const source = selectSource(view.sources, principals, remoteAddress);
-      if (!source) return [];
-      return view.authmethods.filter((m) => source.authmethods.includes(m));
+      // The anonymous method proves no identity, so whatever authid the HELLO names it is
+      // governed by the anonymous principal's sources; every other method by the named user's.
+      const anonymousOk = selectSource(view.sources, anonymousPrincipals(), remoteAddress)?.authmethods.includes("anonymous") === true;
+      // Without an authid (e.g. cryptosign naming the user by its key) only `all` sources apply.
+      const user = authid === undefined ? undefined : repo.user(realm, authid);
+      const principals = userPrincipals(view, authid ?? "", user, user?.authrole);
+      const userMethods = principals.disabled ? [] : selectSource(view.sources, principals, remoteAddress)?.authmethods ?? [];
+      return view.authmethods.filter((m) => (m === "anonymous" ? anonymousOk : userMethods.includes(m)));
     },
     onInvalidate(listener) {
       listeners.add(listener);

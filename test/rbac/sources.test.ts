@@ -74,11 +74,20 @@ describe("allowedAuthmethods (sources)", () => {
     expect(rbac.allowedAuthmethods("r", "bob", "2001:db8::42")).toEqual(["wampcra", "cryptosign"]);
   });
 
-  test("anonymous HELLOs use anonymous sources only; unmatched addresses get nothing", () => {
+  test("a HELLO without authid: anonymous by the anonymous sources, the rest by `all` sources", () => {
     const { rbac } = setup();
-    expect(rbac.allowedAuthmethods("r", undefined, "127.0.0.1")).toEqual(["anonymous"]);
-    expect(rbac.allowedAuthmethods("r", undefined, "10.0.0.1")).toEqual([]);
+    expect(rbac.allowedAuthmethods("r", undefined, "127.0.0.1")).toEqual(["anonymous", "ticket", "wampcra"]);
+    // No authid: the `all` sources decide the other methods (cryptosign may name the user by key).
+    expect(rbac.allowedAuthmethods("r", undefined, "10.0.0.1")).toEqual(["cryptosign"]);
+    expect(rbac.allowedAuthmethods("r", undefined, "192.0.2.1")).toEqual(["ticket", "wampcra"]);
     expect(rbac.allowedAuthmethods("r", "bob", "not-an-ip")).toEqual([]);
+  });
+
+  test("the anonymous method follows the anonymous sources even when the HELLO names an authid", () => {
+    const { rbac } = setup();
+    expect(rbac.allowedAuthmethods("r", "bob", "127.0.0.1")).toEqual(["anonymous", "ticket", "wampcra"]);
+    expect(rbac.allowedAuthmethods("r", "nobody", "127.0.0.1")).toEqual(["anonymous", "ticket", "wampcra"]);
+    expect(rbac.allowedAuthmethods("r", "bob", "192.0.2.1")).toEqual(["ticket", "wampcra"]);
   });
 
   test("results are limited to the realm's methods; disabled users get none; unknown realms undefined", () => {
