@@ -32,20 +32,29 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(path);
-    db.exec("PRAGMA busy_timeout = 5000");
+    // A previous router that just exited may still be releasing its lock: wait a little.
+    db.exec("PRAGMA busy_timeout = 2000");
+    // One process per store: each process caches the records in memory (security_repository),
+    // so a second writer would make the caches silently disagree. EXCLUSIVE, set before the
+    // first WAL access, also keeps the WAL index in heap memory instead of a -shm file. The OS
+    // drops the lock when the process dies, so kill -9 leaves no stale lock behind.
+    db.exec("PRAGMA locking_mode = EXCLUSIVE");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
     db.exec("CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY NOT NULL, v TEXT NOT NULL) WITHOUT ROWID");
     const check = db.prepare("PRAGMA quick_check").all() as Array<Record<string, unknown>>;
     const verdict = String(Object.values(check[0] ?? {})[0] ?? "ok");
     if (verdict !== "ok") throw new Error(`integrity check failed: ${verdict}`);
-    // Prove the file is writable now rather than on the first admin write.
+    // Prove the file is writable now rather than on the first admin write (and take the lock).
     db.exec("BEGIN IMMEDIATE; COMMIT");
   } catch (err) {
     try {
       db?.close();
     } catch { /* already failed */ }
     const msg = (err as Error).message;
+    if (/locked|busy/i.test(msg)) {
+      throw new StoreError(`Cannot open the store ${path}: another process is using it (${msg}); stop the other Causeway, or give this one its own store.dataDir (or CAUSEWAY_DATA_DIR)`);
+    }
     if (/not a database|malformed|integrity/i.test(msg)) {
       throw new StoreError(`Cannot open the store ${path}: the file is corrupt (${msg}); move it aside (and restore a backup if you have one) so a new store is created, or ${fix}`);
     }

@@ -18,6 +18,8 @@ export async function startTestServer(adjust: (cfg: Config) => void = () => {}):
   const runtime = await detectRuntime();
   const cfg = defaultConfig();
   cfg.listeners = cfg.listeners.map((l) => ({ ...l, host: "127.0.0.1", port: 0 }));
+  // A store admits one process (and one server) at a time: tests that need persistence set a dataDir.
+  cfg.store = { dataDir: ":memory:" };
   adjust(cfg);
   const server = await startServer(cfg, { runtime });
   return {

@@ -70,6 +70,9 @@ export async function startRouterProcess(opts: RouterProcessOptions = {}): Promi
       NO_COLOR: "1",
       CAUSEWAY_LISTEN_WS: "127.0.0.1:0",
       CAUSEWAY_LISTEN_RAWSOCKET: "127.0.0.1:0",
+      // Each router process gets a store of its own (a store admits one process at a time);
+      // persistence tests pass their own CAUSEWAY_DATA_DIR.
+      CAUSEWAY_DATA_DIR: ":memory:",
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -46,6 +46,14 @@ describe("sqlite store", () => {
     s.close();
   });
 
+  test("a second opener of the same store gets a clear error while the first holds it", () => {
+    const dataDir = dir();
+    const first = openSqliteStore({ dataDir });
+    expect(() => openSqliteStore({ dataDir })).toThrow("another process is using it");
+    first.close();
+    openSqliteStore({ dataDir }).close();
+  });
+
   test("a corrupt file is a clear error naming the path and the fix", () => {
     const dataDir = dir();
     writeFileSync(join(dataDir, STORE_FILE), "this is not a database, just some text that is long enough ".repeat(100));
