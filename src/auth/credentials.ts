@@ -57,13 +57,21 @@ export function derivePasswordCredentials(password: string, opts: CredentialOpti
   const iterations = opts.scramIterations ?? (kdf === "pbkdf2" ? 100_000 : 3);
   const memory = kdf === "argon2id13" ? opts.scramMemory ?? 19_456 : null;
   const salted = scramSaltedPassword(password, sSalt, kdf, iterations, memory ?? 0);
-  const clientKey = hmac(sha256, salted, utf8("Client Key"));
-  const scram = {
-    kdf, salt: toB64(sSalt), iterations, memory,
-    storedKey: toB64(sha256(clientKey)),
-    serverKey: toB64(hmac(sha256, salted, utf8("Server Key"))),
-  };
+  const scram: Dict = { kdf, salt: toB64(sSalt), iterations, memory, ...scramKeys(salted) };
+  if (kdf === "argon2id13") {
+    // Autobahn-Python 22.x's draft client keys its HMACs with the unpadded base64 text of the
+    // argon2id output instead of the raw bytes; its keys are kept beside the spec's.
+    const draft = scramKeys(utf8(toB64(salted).replace(/=+$/, "")));
+    scram.draftStoredKey = draft.storedKey;
+    scram.draftServerKey = draft.serverKey;
+  }
   return { pbkdf2: pbkdf2Dict, cra, scram };
+}
+
+/** WAMP-SCRAM StoredKey = SHA256(HMAC(SaltedPassword, "Client Key")), ServerKey = HMAC(SaltedPassword, "Server Key"). */
+function scramKeys(salted: Uint8Array): { storedKey: string; serverKey: string } {
+  const clientKey = hmac(sha256, salted, utf8("Client Key"));
+  return { storedKey: toB64(sha256(clientKey)), serverKey: toB64(hmac(sha256, salted, utf8("Server Key"))) };
 }
 
 /** Autobahn's `derive_key`: base64(PBKDF2-HMAC-SHA256(secret, utf8(salt), iterations, keylen)). */

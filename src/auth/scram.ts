@@ -12,13 +12,15 @@ import { FAILED, identityOf, type SecureAuthenticator } from "./secure_authentic
  *
  * `legacy` serves Autobahn-Python 22.x's draft client, which asks for authmethod "scram",
  * names the KDF "argon2id-13", builds "c=<binding>,r=…" without base64, takes no `memory: null`
- * and reads the server signature from WELCOME.authextra.scram_server_signature.
+ * reads the server signature from WELCOME.authextra.scram_server_signature, and keys its HMACs
+ * with the base64 text of the argon2id output (credentials' draftStoredKey/draftServerKey), so
+ * only argon2id credentials serve it.
  */
 export function createScramAuthenticator(opts: { legacy?: boolean } = {}): SecureAuthenticator {
   const legacy = opts.legacy === true;
   return {
     method: legacy ? "scram" : "wamp-scram",
-    usable: (u) => typeof u?.credentials.password?.scram?.storedKey === "string",
+    usable: (u) => typeof u?.credentials.password?.scram?.[legacy ? "draftStoredKey" : "storedKey"] === "string",
     start: (a) => {
       const clientNonce = a.authextra.nonce;
       if (typeof clientNonce !== "string" || !fromB64(clientNonce) || clientNonce.length < 8) {
@@ -27,8 +29,8 @@ export function createScramAuthenticator(opts: { legacy?: boolean } = {}): Secur
       const binding = a.authextra.channel_binding ?? null;
       if (binding !== null) return { error: `channel binding ${JSON.stringify(binding)} is not available on this connection` };
       const scram = a.user?.credentials.password?.scram;
-      const storedKey = fromB64(scram?.storedKey);
-      const serverKey = fromB64(scram?.serverKey);
+      const storedKey = fromB64(legacy ? scram?.draftStoredKey : scram?.storedKey);
+      const serverKey = fromB64(legacy ? scram?.draftServerKey : scram?.serverKey);
       if (!a.user || !scram || !storedKey || !serverKey || typeof scram.salt !== "string" || typeof scram.iterations !== "number") return FAILED;
       const user = a.user;
       const nonce = clientNonce + toB64(randomBytes(16));
