@@ -33,34 +33,36 @@ function readRepo(dataDir: string) {
 }
 
 describe("security state in the router process", () => {
-  test("a config user, and a user added beside the config, survive stop and restart", async () => {
-    const dir = tempDir();
-    cleanups.push(dir.remove);
-    const env = { CAUSEWAY_DATA_DIR: dir.path };
+  for (const runtime of ["bun", "deno"] as const) {
+    test(`a config user, and a user added beside the config, survive stop and restart (${runtime} router)`, async () => {
+      const dir = tempDir();
+      cleanups.push(dir.remove);
+      const env = { CAUSEWAY_DATA_DIR: dir.path };
 
-    const first = await startRouterProcess({ config, env });
-    expect(await first.stop()).toBe(0);
-    expect(first.logs.join("\n").includes("correct horse")).toBe(false);
-    expect(first.logs.join("\n").includes("tkt-1")).toBe(false);
-    const a = readRepo(dir.path);
-    const seeded = a.repo.user("realm1", "alice")!;
-    expect(seeded.groups).toEqual(["ops"]);
-    expect(Object.keys(seeded.credentials.password ?? {}).sort()).toEqual(["cra", "pbkdf2", "scram"]);
-    expect(seeded.credentials.tickets?.length).toBe(1);
-    // What the admin API would do while the router is down: add a user beside the config.
-    a.repo.putUser("realm1", { authid: "bob", groups: [], enabled: true, meta: {}, credentials: {} });
-    a.close();
+      const first = await startRouterProcess({ config, env, runtime });
+      expect(await first.stop()).toBe(0);
+      expect(first.logs.join("\n").includes("correct horse")).toBe(false);
+      expect(first.logs.join("\n").includes("tkt-1")).toBe(false);
+      const a = readRepo(dir.path);
+      const seeded = a.repo.user("realm1", "alice")!;
+      expect(seeded.groups).toEqual(["ops"]);
+      expect(Object.keys(seeded.credentials.password ?? {}).sort()).toEqual(["cra", "pbkdf2", "scram"]);
+      expect(seeded.credentials.tickets?.length).toBe(1);
+      // What the admin API would do while the router is down: add a user beside the config.
+      a.repo.putUser("realm1", { authid: "bob", groups: [], enabled: true, meta: {}, credentials: {} });
+      a.close();
 
-    const second = await startRouterProcess({ config, env });
-    expect(await second.stop()).toBe(0);
-    const b = readRepo(dir.path);
-    // Same config: the seed keeps alice's derived credentials (same salts), and bob stays.
-    expect(b.repo.user("realm1", "alice")).toEqual(seeded);
-    expect(b.repo.user("realm1", "bob")).toBeDefined();
-    expect(b.repo.realm("realm1")!.securityEnabled).toBe(true);
-    expect(b.repo.grants("realm1").map((g) => g.id)).toEqual(["config-0"]);
-    b.close();
-  }, 60_000);
+      const second = await startRouterProcess({ config, env, runtime });
+      expect(await second.stop()).toBe(0);
+      const b = readRepo(dir.path);
+      // Same config: the seed keeps alice's derived credentials (same salts), and bob stays.
+      expect(b.repo.user("realm1", "alice")).toEqual(seeded);
+      expect(b.repo.user("realm1", "bob")).toBeDefined();
+      expect(b.repo.realm("realm1")!.securityEnabled).toBe(true);
+      expect(b.repo.grants("realm1").map((g) => g.id)).toEqual(["config-0"]);
+      b.close();
+    }, 60_000);
+  }
 
   test("a corrupt store file stops the start with a message naming the file and the fix", () => {
     const dir = tempDir();
