@@ -8,6 +8,7 @@ import { Counters } from "./util/counters.ts";
 import { type Logger, silentLogger } from "./util/log.ts";
 import { VERSION } from "./version.ts";
 import { derivePasswordCredentials, deriveTicketCredential } from "./auth/credentials.ts";
+import { createTicketIssuer, type TicketIssuer } from "./auth/mod.ts";
 import { seedSecurity } from "./security_seed.ts";
 import {
   createMemoryStore, createSecurityRepository, openSqliteStore, type SecurityRepository, type Store,
@@ -33,6 +34,8 @@ export interface RunningServer {
   counters: Counters;
   /** The realms' security state (users, groups, grants, sources), durable in the store. */
   security: SecurityRepository;
+  /** Issues and revokes router-signed tickets (ticket method); for `bondy.ticket.issue`. */
+  ticketIssuer: TicketIssuer;
   /** Closes listeners, says GOODBYE to every session, waits briefly for the goodbyes to flush. */
   stop(): Promise<void>;
 }
@@ -45,9 +48,12 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
   const log = opts.logger ?? silentLogger;
   const counters = new Counters();
   const { store, security } = await openSecurity(config, log);
+  // A fresh signing key per process: router-issued tickets do not outlive a restart.
+  const ticketIssuer = createTicketIssuer();
   const router = createRouter({
     realms: config.realms,
     security,
+    auth: { ticketIssuer },
     logger: log,
     counters,
     agent: `causeway-${VERSION}`,
@@ -86,6 +92,7 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     listeners: bound,
     counters,
     security,
+    ticketIssuer,
     async stop() {
       // GOODBYE first, while the connections are still open (closing a listener also closes
       // its connections); new connections meanwhile are refused by the router.

@@ -98,6 +98,9 @@ export function createAuthService(opts: AuthServiceOptions): AuthService {
   return {
     enabled: (realm) => repo.realm(realm)?.securityEnabled === true,
     hello(req) {
+      if (repo.realm(req.realm)?.allowConnections === false) {
+        return { kind: "abort", reason: "wamp.error.not_authorized", message: `realm "${req.realm}" does not allow connections`, delayMs: 0 };
+      }
       const offeredByRealm = realmMethods(req.realm);
       const accepts = (m: string) => offeredByRealm.includes(m) || (m === "scram" && offeredByRealm.includes("wamp-scram"));
       const requested = req.authmethods.length > 0 ? req.authmethods : ["anonymous"];

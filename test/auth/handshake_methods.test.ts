@@ -208,3 +208,13 @@ describe("authentication on a realm with security enabled", () => {
     expect(await hello(r.connect(), {})).toMatchObject({ type: T.WELCOME, details: { authmethod: "anonymous" } });
   });
 });
+
+describe("realm state", () => {
+  test("a realm with allowConnections false refuses every HELLO", async () => {
+    const r = securedRouter();
+    r.repo.putRealm({ ...r.repo.realm("realm1")!, allowConnections: false });
+    expect(await hello(r.connect(), {})).toEqual({
+      type: T.ABORT, details: { message: 'realm "realm1" does not allow connections' }, reason: "wamp.error.not_authorized",
+    });
+  });
+});
