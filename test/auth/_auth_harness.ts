@@ -86,3 +86,17 @@ export function hex(b: Uint8Array): string {
 export function unhex(s: string): Uint8Array {
   return Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
 }
+
+/**
+ * Autobahn-Python 22.x's draft SCRAM client ("scram"): HMAC keys are the unpadded base64 text
+ * of the argon2id output, and the AuthMessage carries "c=,r=…" without base64.
+ */
+export function draftScramClient(password: string, authid: string, clientNonce: string, ch: Dict) {
+  const raw = scramSaltedPassword(password, unb64(ch.salt as string), "argon2id13", ch.iterations as number, ch.memory as number);
+  const salted = enc(b64(raw).replace(/=+$/, ""));
+  const clientKey = hmac(sha256, salted, enc("Client Key"));
+  const authMessage = `n=${authid},r=${clientNonce},r=${ch.nonce},s=${ch.salt},i=${ch.iterations},c=,r=${ch.nonce}`;
+  const sig = hmac(sha256, sha256(clientKey), enc(authMessage));
+  const serverKey = hmac(sha256, salted, enc("Server Key"));
+  return { proof: b64(clientKey.map((x, i) => x ^ sig[i])), signature: b64(hmac(sha256, serverKey, enc(authMessage))) };
+}

@@ -3,7 +3,7 @@ import { MessageType as T } from "../../src/wamp/message_type.ts";
 import type { Abort, Challenge, Welcome } from "../../src/wamp/messages.ts";
 import { createTicketIssuer } from "../../src/auth/mod.ts";
 import {
-  ALICE_PK, authenticate, CHEAP, craKey, craSign, cryptosignSign, hello, scramClient, securedRouter, seedAlice,
+  ALICE_PK, authenticate, CHEAP, craKey, craSign, cryptosignSign, draftScramClient, hello, scramClient, securedRouter, seedAlice,
 } from "./_auth_harness.ts";
 
 const FAILED = { type: T.ABORT, details: { message: "authentication failed" }, reason: "wamp.error.authentication_failed" };
@@ -143,6 +143,25 @@ describe("authentication on a realm with security enabled", () => {
       expect(await authenticate(e, scramClient("s3cret", "alice", nonce, ch3.extra, kdf).proof, { nonce: ch.extra.nonce })).toEqual(FAILED);
     });
   }
+
+  test("draft SCRAM of Autobahn-Python 22.x (authmethod scram): argon2id-13, no memory:null, scram_server_signature", async () => {
+    const r = securedRouter();
+    seedAlice(r.repo);
+    const c = r.connect();
+    const nonce = "AAECAwQFBgcICQoLDA0ODw==";
+    const ch = await hello(c, { authmethods: ["scram"], authid: "alice", authextra: { nonce } }) as Challenge;
+    expect(ch.authmethod).toBe("scram");
+    expect(ch.extra).toMatchObject({ kdf: "argon2id-13", iterations: 1, memory: 64 });
+    expect(Object.keys(ch.extra).sort()).toEqual(["iterations", "kdf", "memory", "nonce", "salt"]);
+    const { proof, signature } = draftScramClient("s3cret", "alice", nonce, ch.extra);
+    const w = await authenticate(c, proof) as Welcome;
+    expect(identity(w)).toEqual({ type: T.WELCOME, authid: "alice", authrole: "staff", authmethod: "scram", authprovider: "static" });
+    expect(w.details.authextra).toEqual({ scram_server_signature: signature });
+    // pbkdf2 credentials have no draft keys: the draft client is not offered SCRAM.
+    const p = securedRouter();
+    seedAlice(p.repo, {}, { ...CHEAP, scramKdf: "pbkdf2", scramIterations: 16 });
+    expect(await hello(p.connect(), { authmethods: ["scram"], authid: "alice", authextra: { nonce } })).toEqual(FAILED);
+  });
 
   test("trust is offered only where the sources hook allows it, and the authid must exist", async () => {
     const r = securedRouter();
