@@ -68,6 +68,11 @@ export const ConfigSchema = object({
   limits: defaulted(LimitsSchema, () => ({})),
   /** The durable store (security state): see security_config.ts. */
   store: defaulted(StoreConfigSchema, () => ({})),
+  /**
+   * The realm of the admin API (bondy.* procedures; see the README's "Admin API"). Created at
+   * boot with security on; unless this file defines it, only a local `admin` user by trust.
+   */
+  adminRealm: defaulted(size(string(), 1, 1024), "causeway.admin"),
   log: defaulted(object({ level: defaulted(enums(["debug", "info", "warn", "error"]), "info") }), () => ({})),
 });
 

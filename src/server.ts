@@ -10,6 +10,7 @@ import { VERSION } from "./version.ts";
 import { derivePasswordCredentials, deriveTicketCredential } from "./auth/credentials.ts";
 import { createTicketIssuer, type TicketIssuer } from "./auth/mod.ts";
 import { seedSecurity } from "./security_seed.ts";
+import { routedRealms, seedAdminRealm } from "./admin_realm_seed.ts";
 import {
   createMemoryStore, createSecurityRepository, openSqliteStore, type SecurityRepository, type Store,
 } from "./store/mod.ts";
@@ -50,10 +51,13 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
   const { store, security } = await openSecurity(config, log);
   // A fresh signing key per process: router-issued tickets do not outlive a restart.
   const ticketIssuer = createTicketIssuer();
+  seedAdminRealm(security, config, log);
   const router = createRouter({
-    realms: config.realms,
+    // The config's realms, the admin realm, and realms the admin API created before a restart.
+    realms: routedRealms(config, security),
     security,
     auth: { ticketIssuer },
+    admin: { realm: config.adminRealm, derivePassword: (pw) => derivePasswordCredentials(pw), ticketIssuer },
     logger: log,
     counters,
     agent: `causeway-${VERSION}`,

@@ -10,3 +10,4 @@ export type {
 } from "./realm_events.ts";
 export { UriMatcher } from "./uri_matcher.ts";
 export type { Match, MatchPolicy } from "./uri_matcher.ts";
+export type { AdminApiOptions } from "./admin_api.ts";

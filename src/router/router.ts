@@ -17,6 +17,7 @@ import type { UriCheck } from "./uri_policy.ts";
 import { RealmSecurity } from "./authorize.ts";
 import { createRbac } from "../rbac/mod.ts";
 import type { SecurityRepository } from "../store/security_records.ts";
+import { type AdminApiOptions, startAdminApi } from "./admin_api.ts";
 
 export interface RealmConfig extends RealmFeatureOptions {
   name: string;
@@ -48,6 +49,11 @@ export interface RouterOptions {
    * (RBAC), the ticket issuer, the failure backoff, the AUTHENTICATE timeout (default 30 s).
    */
   auth?: Pick<AuthServiceOptions, "allowedAuthmethods" | "ticketIssuer" | "backoff"> & { authenticateTimeoutMs?: number };
+  /**
+   * The admin API (admin_api.ts): Bondy-named procedures on this realm, which must be one of
+   * `realms`. Needs `security` and `linkPeers`.
+   */
+  admin?: AdminApiOptions;
 }
 
 export interface AttachOptions {
@@ -62,6 +68,15 @@ export interface Router {
   /** Takes ownership of a connected peer: it must now send HELLO. */
   attach(peer: Peer, opts?: AttachOptions): void;
   realm(name: string): Realm | undefined;
+  /** Names of the routed realms (config and runtime-created). */
+  realmNames(): string[];
+  /**
+   * Adds a realm at runtime (admin API `bondy.realm.create`): its dealer, broker, RBAC and meta
+   * API like a configured one. Throws when the name is taken.
+   */
+  createRealm(config: RealmConfig): Realm;
+  /** Ends every session of the realm (GOODBYE `reason`) and removes it; false when unknown. */
+  deleteRealm(name: string, reason?: string): boolean;
   /** Joined client sessions (router-internal sessions are not counted). */
   readonly sessionCount: number;
   readonly counters: Counters;
@@ -87,10 +102,11 @@ export function createRouter(opts: RouterOptions): Router {
   const routerIds = createIdSequence();
   const ids = { router: () => routerIds(), global: globalId };
   const realms = new Map<string, Realm>();
-  for (const rc of opts.realms) {
+  const newRealm = (rc: RealmConfig): Realm => {
     const authenticators = rc.anonymous === false ? [] : [createAnonymousAuthenticator()];
-    realms.set(rc.name, new Realm({ ...rc, authenticators }, { ids, counters, clock: opts.clock ?? systemClock }));
-  }
+    return new Realm({ ...rc, authenticators }, { ids, counters, clock: opts.clock ?? systemClock });
+  };
+  for (const rc of opts.realms) realms.set(rc.name, newRealm(rc));
   const clock = opts.clock ?? systemClock;
   // RBAC (src/rbac) authorizes messages and, through its sources, narrows the HELLO's methods.
   const rbac = opts.security ? createRbac(opts.security) : undefined;
@@ -291,9 +307,28 @@ export function createRouter(opts: RouterOptions): Router {
   // WAMP meta API: one internal session per realm (after `connections` exists: it attaches now).
   if (opts.linkPeers) for (const realm of realms.values()) startMetaApi(realm, opts.linkPeers, (peer) => attach(peer, { internal: true }));
 
-  return {
+  const router: Router = {
     attach,
     realm: (name) => realms.get(name),
+    realmNames: () => [...realms.keys()],
+    createRealm(rc) {
+      if (realms.has(rc.name)) throw new Error(`realm "${rc.name}" already exists`);
+      const realm = newRealm(rc);
+      if (rbac) realm.security = new RealmSecurity(realm, rbac, counters, log);
+      realms.set(rc.name, realm);
+      if (opts.linkPeers) startMetaApi(realm, opts.linkPeers, (peer) => attach(peer, { internal: true }));
+      log.info("realm created", { realm: rc.name });
+      return realm;
+    },
+    deleteRealm(name, reason = "wamp.close.killed") {
+      const realm = realms.get(name);
+      if (!realm) return false;
+      // Sessions first (their leave() still finds the realm), then the realm itself.
+      for (const s of [...realm.sessions.values()]) s.terminate(reason, "the realm was deleted");
+      realms.delete(name);
+      log.info("realm deleted", { realm: name });
+      return true;
+    },
     get sessionCount() {
       return sessionIds.size - internalSessions;
     },
@@ -310,4 +345,11 @@ export function createRouter(opts: RouterOptions): Router {
       }
     },
   };
+  if (opts.admin) {
+    if (!opts.security || !opts.linkPeers || !realms.has(opts.admin.realm)) {
+      throw new Error(`the admin API needs security, linkPeers and the admin realm "${opts.admin.realm}" among the realms`);
+    }
+    startAdminApi(router, opts.security, opts.admin, opts.linkPeers, (peer) => attach(peer, { internal: true }), log);
+  }
+  return router;
 }

@@ -97,6 +97,8 @@ export interface RealmSecurityRecord {
   authmethods: string[];
   securityEnabled: boolean;
   allowConnections: boolean;
+  /** "admin" for a realm created through the admin API: routed again after a restart. */
+  origin?: "admin";
 }
 
 /** A change to the security state (published by the admin API, invalidates RBAC caches). */
