@@ -3,6 +3,8 @@
  * binary) or import it as a library.
  */
 import { HELP, parseArgs } from "./src/cli.ts";
+import { ADMIN_HELP, parseAdminArgs } from "./src/admin_cli.ts";
+import { AdminCallError, adminCall } from "./src/admin_client.ts";
 import { applyEnv, ConfigError, defaultConfig, parseConfigText } from "./src/config.ts";
 import { detectRuntime } from "./src/runtime/detect.ts";
 import { type RunningServer, startServer } from "./src/server.ts";
@@ -20,6 +22,7 @@ export { VERSION } from "./src/version.ts";
 
 async function main(): Promise<void> {
   const runtime = await detectRuntime();
+  if (runtime.args()[0] === "admin") return await admin(runtime);
   const cmd = parseArgs(runtime.args());
   switch (cmd.kind) {
     case "help":
@@ -69,6 +72,28 @@ async function main(): Promise<void> {
     const signal = stopRequested;
     stopRequested = undefined;
     await stop(signal);
+  }
+}
+
+/** `causeway admin …`: one bondy.* call against a running router (the store is the router's). */
+async function admin(runtime: Awaited<ReturnType<typeof detectRuntime>>): Promise<void> {
+  const cmd = parseAdminArgs(runtime.args().slice(1), (n) => runtime.env(n));
+  if (cmd.kind === "help") {
+    console.log(ADMIN_HELP);
+    return;
+  }
+  if (cmd.kind === "error") {
+    console.error(`causeway admin: ${cmd.message}`);
+    runtime.exit(2);
+  }
+  try {
+    const r = await adminCall(cmd.conn, cmd.procedure, cmd.args, cmd.kwargs, runtime.connectTcp);
+    console.log(JSON.stringify(r.args.length <= 1 && Object.keys(r.kwargs).length === 0 ? r.args[0] ?? null : r, null, 2));
+    runtime.exit(0);
+  } catch (err) {
+    const uri = err instanceof AdminCallError ? err.uri : "causeway.error.connection";
+    console.error(`causeway admin: ${uri}: ${(err as Error).message}`);
+    runtime.exit(1);
   }
 }
 

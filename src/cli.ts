@@ -12,6 +12,7 @@ export const HELP = `Causeway — a WAMP router (RPC and pub/sub) for WebSocket 
 Usage:
   causeway [--config FILE] [--log-level LEVEL]
   causeway --help | --version
+  causeway admin <command> …   manage a running router (users, grants, realms): admin --help
 
 Options:
   -c, --config FILE     JSON configuration file. Without it Causeway runs an embedded default:

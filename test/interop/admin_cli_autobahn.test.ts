@@ -1,0 +1,138 @@
+// The operator's path of the README's "Security quick start", end to end: a router process with
+// a durable store, users and grants added with `mod.ts admin …` (the CLI talks to the running
+// router's admin realm by trust from 127.0.0.1), then autobahn-js (npm) logs in by salted
+// wampcra and is allowed exactly what the grants say; a grant revoked with the CLI takes effect
+// on the open session; after a restart the users still log in.
+import { afterAll, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
+import { withTimeout } from "./_client.ts";
+import { autobahn } from "./_autobahn.ts";
+
+interface AbSession {
+  call(procedure: string, args?: unknown[]): PromiseLike<unknown>;
+  register(procedure: string, fn: (args: unknown[]) => unknown): PromiseLike<unknown>;
+}
+interface AbConnection {
+  onopen: (session: AbSession) => void;
+  onclose: (reason: string, details: { reason?: string; message?: string }) => boolean;
+  open(): void;
+  close(): void;
+}
+const ab = autobahn as unknown as {
+  Connection: new (o: object) => AbConnection;
+  auth_cra: { derive_key(secret: string, salt: string, iterations: number, keylen: number): string; sign(key: string, challenge: string): string };
+};
+
+const dataDir = mkdtempSync(join(tmpdir(), "causeway-admin-cli-"));
+const config = {
+  listeners: [{ name: "ws", transport: "websocket", host: "127.0.0.1", port: 0 }, { name: "rawsocket", transport: "rawsocket", host: "127.0.0.1", port: 0 }],
+  store: { dataDir },
+  realms: [{ name: "realm1", security: { enabled: true, authmethods: ["wampcra"] } }],
+};
+let router: RouterProcess | undefined;
+const open: AbConnection[] = [];
+afterAll(async () => {
+  for (const c of open) c.close();
+  await router?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Runs `bun mod.ts admin <args> --url <router>`; resolves with exit code, stdout, stderr. */
+function admin(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const bun = join(REPO_ROOT, "node_modules", ".bin", "bun");
+  const child = spawn(bun, ["mod.ts", "admin", ...args, "--url", router!.wsUrl], { cwd: REPO_ROOT });
+  let out = "", err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  return withTimeout(new Promise((resolve) => child.on("close", (code) => resolve({ code: code ?? -1, out, err }))), 30_000, `admin ${args.join(" ")}`);
+}
+
+async function ok(...args: string[]): Promise<unknown> {
+  const r = await admin(...args);
+  if (r.code !== 0) throw new Error(`admin ${args.join(" ")} failed (${r.code}): ${r.err}`);
+  return JSON.parse(r.out);
+}
+
+/** autobahn-js by salted wampcra; resolves with the session or the ABORT reason. */
+function login(authid: string, secret: string): Promise<AbSession | { refused: string }> {
+  const connection = new ab.Connection({
+    realm: "realm1",
+    transports: [{ type: "websocket", url: router!.wsUrl }],
+    authmethods: ["wampcra"], authid, max_retries: 0, retry_if_unreachable: false,
+    onchallenge: (_s: unknown, method: string, extra: { challenge: string; salt?: string; iterations?: number; keylen?: number }) => {
+      const key = extra.salt ? ab.auth_cra.derive_key(secret, extra.salt, extra.iterations ?? 1000, extra.keylen ?? 32) : secret;
+      return ab.auth_cra.sign(key, extra.challenge);
+    },
+  });
+  return withTimeout(new Promise((resolve) => {
+    connection.onopen = (session) => {
+      open.push(connection);
+      resolve(session);
+    };
+    connection.onclose = (_r, d) => {
+      resolve({ refused: d?.reason ?? "closed" });
+      return true;
+    };
+    connection.open();
+  }), 10_000, `login ${authid}`);
+}
+
+const errorOf = async (p: PromiseLike<unknown>): Promise<string> => {
+  try {
+    await p;
+    return "no error";
+  } catch (e) {
+    return (e as { error?: string }).error ?? String(e);
+  }
+};
+
+test("CLI adds users and grants on a running router; autobahn-js (wampcra) gets exactly what is granted; revoke applies at once", async () => {
+  router = await startRouterProcess({ config, env: { CAUSEWAY_DATA_DIR: dataDir } });
+  expect(await ok("ping")).toBe("pong");
+  await ok("user", "add", "realm1", "alice", "--password", "secret123");
+  await ok("user", "add", "realm1", "bob", "--password", "secret456");
+  const g = await ok("grant", "create", "realm1", "--permission", "wamp.call", "--uri", "com.x", "--match", "prefix", "--to", "user:alice") as { id: string };
+  await ok("grant", "create", "realm1", "--permission", "wamp.register", "--uri", "com.x.echo", "--to", "user:bob");
+  const listed = await ok("user", "list", "realm1") as { authid: string }[];
+  expect(listed.map((u) => u.authid).sort()).toEqual(["alice", "bob"]);
+  expect(JSON.stringify(listed)).not.toMatch(/salt|pbkdf2|cra/);
+
+  // Failures: non-zero exit, error URI and message on stderr.
+  const dup = await admin("user", "add", "realm1", "alice");
+  expect([dup.code, dup.err]).toEqual([1, expect.stringContaining("bondy.error.already_exists")]);
+  const bad = await admin("grant", "create", "realm1", "--permission", "wamp.fly", "--uri", "a", "--to", "all");
+  expect([bad.code, bad.err]).toEqual([1, expect.stringContaining("wamp.error.invalid_argument")]);
+  expect((await admin("user", "add")).code).toBe(2);
+
+  expect(await login("alice", "wrong-password")).toEqual({ refused: "wamp.error.authentication_failed" });
+  const bob = await login("bob", "secret456") as AbSession;
+  await bob.register("com.x.echo", (args) => args[0]);
+  const alice = await login("alice", "secret123") as AbSession;
+  expect("refused" in alice).toBe(false);
+  expect(await alice.call("com.x.echo", ["hi"])).toBe("hi");
+  expect(await errorOf(alice.call("com.y.other", []))).toBe("wamp.error.not_authorized");
+  expect(await errorOf(alice.register("com.x.mine", () => 1))).toBe("wamp.error.not_authorized");
+  expect(await errorOf(bob.call("com.x.echo", ["no"]))).toBe("wamp.error.not_authorized");
+
+  await ok("grant", "revoke", "realm1", "--id", g.id);
+  expect(await errorOf(alice.call("com.x.echo", ["again"]))).toBe("wamp.error.not_authorized");
+  await ok("grant", "create", "realm1", "--permission", "wamp.call", "--uri", "com.x", "--match", "prefix", "--to", "user:alice");
+  expect(await alice.call("com.x.echo", ["back"])).toBe("back");
+}, 90_000);
+
+test("after a restart the users, their grants and admin-created realms are still there", async () => {
+  await ok("realm", "create", "com.example.app", "--security", "off");
+  for (const c of open.splice(0)) c.close();
+  await router!.stop();
+  router = await startRouterProcess({ config, env: { CAUSEWAY_DATA_DIR: dataDir } });
+  const bob = await login("bob", "secret456") as AbSession;
+  await bob.register("com.x.echo", (args) => args[0]);
+  const alice = await login("alice", "secret123") as AbSession;
+  expect(await alice.call("com.x.echo", ["still here"])).toBe("still here");
+  expect(await errorOf(alice.call("com.y.other", []))).toBe("wamp.error.not_authorized");
+  expect((await ok("realm", "get", "com.example.app") as { routed: boolean }).routed).toBe(true);
+}, 90_000);
