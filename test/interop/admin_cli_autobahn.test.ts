@@ -4,8 +4,8 @@
 // wampcra and is allowed exactly what the grants say; a grant revoked with the CLI takes effect
 // on the open session; after a restart the users still log in.
 import { afterAll, expect, test } from "bun:test";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
@@ -136,3 +136,22 @@ test("after a restart the users, their grants and admin-created realms are still
   expect(await errorOf(alice.call("com.y.other", []))).toBe("wamp.error.not_authorized");
   expect((await ok("realm", "get", "com.example.app") as { routed: boolean }).routed).toBe(true);
 }, 90_000);
+
+test("the README's alice.mjs (Security quick start) logs in by wampcra, is served and refused as the README says", async () => {
+  await ok("grant", "create", "realm1", "--permission", "wamp.call", "--uri", "com.example", "--match", "prefix", "--to", "user:alice");
+  await ok("grant", "create", "realm1", "--permission", "wamp.register", "--uri", "com.example", "--match", "prefix", "--to", "user:alice");
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const block = readme.split("```js\n").slice(1).map((b) => b.slice(0, b.indexOf("```"))).find((b) => b.includes("alice.mjs"));
+  expect(block).toContain("ws://127.0.0.1:8080/ws");
+  // Inside the repo so that `import "autobahn"` resolves from node_modules, as for a user.
+  const dir = join(REPO_ROOT, ".tmp", `readme-alice-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "alice.mjs");
+  writeFileSync(file, block!.replace(/^   /gm, "").replace("ws://127.0.0.1:8080/ws", router!.wsUrl));
+  try {
+    const r = spawnSync(join(REPO_ROOT, "node_modules", ".bin", "bun"), [file], { cwd: REPO_ROOT, encoding: "utf8", timeout: 15_000 });
+    expect(r.stdout.split("\n").filter((l) => /^(5|wamp\.error\.)/.test(l))).toEqual(["5", "wamp.error.not_authorized"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
