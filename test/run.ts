@@ -31,6 +31,7 @@ const DENO_PATHS = [
   "test/store",
   "test/auth",
   "test/rbac",
+  "test/admin",
   "test/router",
   "test/transport",
   "test/cli.test.ts",
