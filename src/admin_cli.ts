@@ -17,7 +17,7 @@ Commands:
   realm create <uri> [--security on|off] [--authmethods m1,m2] [--prototype P]
   realm get|delete <uri>      realm list
   realm security enable|disable|status <uri>
-  user add <realm> <authid> [--password P] [--group G]... [--authrole R] [--key HEX]...
+  user add <realm> <authid> [--password P] [--group G]... [--authrole R] [--key HEX]... [--static-ticket T]...
   user get|delete|enable|disable <realm> <authid>      user list <realm>
   user passwd <realm> <authid> --password NEW [--old OLD]
   user add-group|remove-group <realm> <authid> <group>
@@ -132,6 +132,7 @@ export function parseAdminArgs(argv: string[], env: Env = () => undefined): Admi
       if (flags.has("group")) body.groups = list("group");
       if (one("authrole")) body.authrole = one("authrole");
       if (flags.has("key")) body.authorized_keys = list("key");
+      if (flags.has("static-ticket")) body.tickets = flags.get("static-ticket");
       return call("bondy.user.add", [a1, body]);
     }
     case "user list": case "group list": case "grant list": case "source list":

@@ -57,7 +57,7 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     realms: routedRealms(config, security),
     security,
     auth: { ticketIssuer },
-    admin: { realm: config.adminRealm, derivePassword: (pw) => derivePasswordCredentials(pw), ticketIssuer },
+    admin: { realm: config.adminRealm, derivePassword: (pw) => derivePasswordCredentials(pw), deriveTicket: (t) => deriveTicketCredential(t), ticketIssuer },
     logger: log,
     counters,
     agent: `causeway-${VERSION}`,

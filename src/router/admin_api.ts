@@ -2,7 +2,7 @@ import { MessageType as T } from "../wamp/message_type.ts";
 import type { Dict, Invocation, Message } from "../wamp/messages.ts";
 import type { Peer } from "../wamp/peer.ts";
 import { Errors } from "../wamp/errors.ts";
-import type { PasswordCredentials, SecurityRepository } from "../store/security_records.ts";
+import type { PasswordCredentials, SecurityRepository, TicketCredential } from "../store/security_records.ts";
 import type { TicketIssuer } from "../auth/mod.ts";
 import type { Logger } from "../util/log.ts";
 import type { Realm } from "./realm.ts";
@@ -30,6 +30,8 @@ export interface AdminApiOptions {
    * root picks the KDF parameters and tests can pass cheap ones.
    */
   derivePassword: (password: string) => PasswordCredentials;
+  /** Derives a static ticket's stored hash (src/auth/credentials.ts); absent, `tickets` are refused. */
+  deriveTicket?: (ticket: string) => TicketCredential;
   /** Router-signed tickets for bondy.ticket.*; absent, those procedures answer not_authorized. */
   ticketIssuer?: TicketIssuer;
   /** Wall clock in ms (ticket bookkeeping); tests pass their own. */

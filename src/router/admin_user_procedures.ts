@@ -15,8 +15,11 @@ const UserFields = {
   enabled: optional(boolean()),
   meta: optional(record(string(), unknown())),
   authorized_keys: optional(array(hexKey)),
+  /** Static tickets (ticket method), stored only as derived hashes. */
+  tickets: optional(array(size(string(), 8, 4096))),
 };
-const UserAdd = object({ authid: nonempty(string()), ...UserFields });
+// Bondy names the authid "username"; both are accepted.
+const UserAdd = object({ authid: optional(nonempty(string())), username: optional(nonempty(string())), ...UserFields });
 const UserUpdate = object(UserFields);
 
 /** A user as the API shows it: never credentials, only which kinds are set. */
@@ -42,6 +45,15 @@ function groupList(call: AdminCall, i: number): string[] {
 
 export function userProcedures(ctx: AdminContext): AdminProcedures {
   const { repo } = ctx;
+  /** Derived credentials for whichever secrets the body sets (never kept in clear). */
+  const secrets = (b: { password?: string; authorized_keys?: string[]; tickets?: string[] }): Partial<UserRecord["credentials"]> => {
+    if (b.tickets && !ctx.deriveTicket) throw invalid("tickets: this router cannot store static tickets");
+    return {
+      ...(b.password !== undefined ? { password: ctx.derivePassword(b.password) } : {}),
+      ...(b.authorized_keys ? { authorizedKeys: b.authorized_keys.map((k) => k.toLowerCase()) } : {}),
+      ...(b.tickets ? { tickets: b.tickets.map((t) => ctx.deriveTicket!(t)) } : {}),
+    };
+  };
   const knownUser = (call: AdminCall) => {
     const realm = knownRealm(ctx, call.args).uri;
     const authid = textArg(call, 1, "authid");
@@ -68,12 +80,14 @@ export function userProcedures(ctx: AdminContext): AdminProcedures {
     "bondy.user.add": (call) => {
       const realm = knownRealm(ctx, call.args).uri;
       const b = bodyArg(call, 1, "user", UserAdd);
-      if (repo.user(realm, b.authid)) throw new AdminError(ALREADY_EXISTS, `user "${b.authid}" already exists in realm "${realm}"`);
+      const authid = b.authid ?? b.username;
+      if (authid === undefined) throw invalid("Arguments[1] (user).authid is required (or username, as in Bondy)");
+      if (b.authid !== undefined && b.username !== undefined && b.authid !== b.username) throw invalid("Arguments[1] (user): authid and username differ");
+      if (repo.user(realm, authid)) throw new AdminError(ALREADY_EXISTS, `user "${authid}" already exists in realm "${realm}"`);
       const u: UserRecord = {
-        authid: b.authid, groups: b.groups ?? [], enabled: b.enabled ?? true, meta: b.meta ?? {},
+        authid, groups: b.groups ?? [], enabled: b.enabled ?? true, meta: b.meta ?? {},
         credentials: {
-          ...(b.password !== undefined ? { password: ctx.derivePassword(b.password) } : {}),
-          ...(b.authorized_keys ? { authorizedKeys: b.authorized_keys.map((k) => k.toLowerCase()) } : {}),
+          ...secrets(b),
         },
       };
       if (b.authrole) u.authrole = b.authrole;
@@ -92,8 +106,7 @@ export function userProcedures(ctx: AdminContext): AdminProcedures {
         ...(b.authrole ? { authrole: b.authrole } : {}),
         credentials: {
           ...u.credentials,
-          ...(b.password !== undefined ? { password: ctx.derivePassword(b.password) } : {}),
-          ...(b.authorized_keys ? { authorizedKeys: b.authorized_keys.map((k) => k.toLowerCase()) } : {}),
+          ...secrets(b),
         },
       };
       return write(realm, next, "bondy.user.updated");

@@ -4,7 +4,7 @@
 import { createRouter, type Router } from "../../src/router/mod.ts";
 import { linkedPeers } from "../../src/transport/local_peer.ts";
 import { createMemoryStore, createSecurityRepository, type SecurityRepository, type Store } from "../../src/store/mod.ts";
-import { createTicketIssuer, derivePasswordCredentials } from "../../src/auth/mod.ts";
+import { createTicketIssuer, derivePasswordCredentials, deriveTicketCredential } from "../../src/auth/mod.ts";
 import { routedRealms, seedAdminRealm } from "../../src/admin_realm_seed.ts";
 import { MessageType as T } from "../../src/wamp/message_type.ts";
 import type { Dict, Message } from "../../src/wamp/messages.ts";
@@ -34,7 +34,7 @@ export async function adminFixture(store: Store = createMemoryStore()): Promise<
     security: repo,
     linkPeers: () => linkedPeers(),
     auth: { ticketIssuer },
-    admin: { realm: ADMIN, derivePassword: (pw) => derivePasswordCredentials(pw, cheap), ticketIssuer },
+    admin: { realm: ADMIN, derivePassword: (pw) => derivePasswordCredentials(pw, cheap), deriveTicket: (t) => deriveTicketCredential(t, { iterations: 5 }), ticketIssuer },
   });
   const connect = (remoteAddress?: string) => {
     const [c, r] = linkedPeers(remoteAddress ? { details: { remoteAddress } } : {});

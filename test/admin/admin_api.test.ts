@@ -81,6 +81,19 @@ describe("admin API: users and groups", () => {
     expect(f.repo.user("realm1", "alice")).toBeUndefined();
   });
 
+  test("Bondy's username alias and static tickets: the user logs in by the ticket method", async () => {
+    const f = await adminFixture();
+    const u = await call(f.admin, "bondy.user.add", "realm1", { username: "tess", tickets: ["tkt-secret-1"] });
+    expect(u).toEqual({ authid: "tess", groups: [], enabled: true, meta: {}, credentials: ["ticket"] });
+    expect(JSON.stringify(f.repo.user("realm1", "tess"))).not.toContain("tkt-secret-1");
+    const c = f.connect("127.0.0.1");
+    c.send({ type: T.HELLO, realm: "realm1", details: { authid: "tess", authmethods: ["ticket"], roles: { caller: {} } } });
+    await c.nextOfType(T.CHALLENGE);
+    c.send({ type: T.AUTHENTICATE, signature: "tkt-secret-1", extra: {} });
+    expect((await c.next((m) => m.type === T.WELCOME || m.type === T.ABORT)).type).toBe(T.WELCOME);
+    expect((await failure(f.admin, "bondy.user.add", "realm1", { authid: "a", username: "b" }))[1]).toContain("differ");
+  });
+
   test("user validation: missing authid, short password, unknown group, duplicate, unknown user", async () => {
     const f = await adminFixture();
     let [uri, msg] = await failure(f.admin, "bondy.user.add", "realm1", { password: "secret123" });
