@@ -14,6 +14,7 @@ import { autobahn } from "./_autobahn.ts";
 
 interface AbSession {
   call(procedure: string, args?: unknown[]): PromiseLike<unknown>;
+  subscribe(topic: string, fn: (args: unknown[]) => void): PromiseLike<unknown>;
   register(procedure: string, fn: (args: unknown[]) => unknown): PromiseLike<unknown>;
 }
 interface AbConnection {
@@ -154,4 +155,34 @@ test("the README's alice.mjs (Security quick start) logs in by wampcra, is serve
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}, 60_000);
+
+test("autobahn-js on the admin realm by trust from localhost: calls bondy.* and receives the change events", async () => {
+  const connection = new ab.Connection({
+    realm: "causeway.admin", transports: [{ type: "websocket", url: router!.wsUrl }],
+    authmethods: ["trust"], authid: "admin", max_retries: 0, retry_if_unreachable: false,
+  });
+  const session = await withTimeout(new Promise<AbSession>((resolve, reject) => {
+    connection.onopen = (s) => resolve(s);
+    connection.onclose = (_r, d) => (reject(new Error(d?.reason)), true);
+    connection.open();
+  }), 10_000, "admin login");
+  open.push(connection);
+  const events: unknown[] = [];
+  await session.subscribe("bondy.user.added", (args) => events.push(args));
+  expect(await session.call("bondy.ping")).toBe("pong");
+  const carol = await session.call("bondy.user.add", ["realm1", { authid: "carol", password: "secret789" }]) as { authid: string };
+  expect(carol.authid).toBe("carol");
+  await ok("user", "add", "realm1", "dave");
+  await withTimeout((async () => { while (events.length < 2) await new Promise((r) => setTimeout(r, 20)); })(), 5000, "events");
+  expect(events).toEqual([["realm1", "carol"], ["realm1", "dave"]]);
+  expect(await errorOf(session.call("bondy.user.add", ["realm1", { authid: "erin", password: "x" }]))).toBe("wamp.error.invalid_argument");
+  // Anonymous or an unknown authid get nowhere near the admin realm.
+  const anon = new ab.Connection({ realm: "causeway.admin", transports: [{ type: "websocket", url: router!.wsUrl }], max_retries: 0, retry_if_unreachable: false });
+  const refused = await withTimeout(new Promise<string>((resolve) => {
+    anon.onopen = () => resolve("joined");
+    anon.onclose = (_r, d) => (resolve(d?.reason ?? "closed"), true);
+    anon.open();
+  }), 10_000, "anonymous admin login");
+  expect(refused).not.toBe("joined");
 }, 60_000);
