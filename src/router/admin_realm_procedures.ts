@@ -91,6 +91,9 @@ export function realmProcedures(ctx: AdminContext): AdminProcedures {
         ...(b.allow_connections !== undefined ? { allowConnections: b.allow_connections } : {}),
         ...(b.prototype_uri !== undefined ? { prototype: b.prototype_uri } : {}),
       };
+      if (r.uri === ctx.realm && (b.security_enabled === false || b.allow_connections === false)) {
+        throw new AdminError("wamp.error.not_authorized", "the admin realm keeps security on and connections allowed");
+      }
       if (b.is_prototype !== undefined && b.is_prototype !== r.isPrototype) {
         throw invalid("Arguments[1] (changes).is_prototype cannot be changed after creation");
       }

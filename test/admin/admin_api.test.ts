@@ -49,6 +49,8 @@ describe("admin API: realms", () => {
     expect(uri).toBe("wamp.error.not_authorized");
     [uri] = await failure(f.admin, "bondy.realm.security.disable", ADMIN);
     expect(uri).toBe("wamp.error.not_authorized");
+    [uri] = await failure(f.admin, "bondy.realm.update", ADMIN, { security_enabled: false });
+    expect(uri).toBe("wamp.error.not_authorized");
   });
 });
 
