@@ -2,7 +2,9 @@
 // a durable store, users and grants added with `mod.ts admin …` (the CLI talks to the running
 // router's admin realm by trust from 127.0.0.1), then autobahn-js (npm) logs in by salted
 // wampcra and is allowed exactly what the grants say; a grant revoked with the CLI takes effect
-// on the open session; after a restart the users still log in.
+// on the open session; after a restart the users still log in. Also: autobahn-js on the admin
+// realm itself (trust from localhost, events), and cryptosign/static-ticket users on a realm the
+// CLI created at runtime.
 import { afterAll, expect, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +13,7 @@ import { join } from "node:path";
 import { REPO_ROOT, type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
 import { withTimeout } from "./_client.ts";
 import { autobahn } from "./_autobahn.ts";
+import nacl from "tweetnacl";
 
 interface AbSession {
   call(procedure: string, args?: unknown[]): PromiseLike<unknown>;
@@ -25,6 +28,7 @@ interface AbConnection {
 }
 const ab = autobahn as unknown as {
   Connection: new (o: object) => AbConnection;
+  auth_cryptosign: { sign_challenge(pkey: nacl.SignKeyPair, extra: Record<string, unknown>): string; public_key(pkey: nacl.SignKeyPair): string };
   auth_cra: { derive_key(secret: string, salt: string, iterations: number, keylen: number): string; sign(key: string, challenge: string): string };
 };
 
@@ -185,4 +189,27 @@ test("autobahn-js on the admin realm by trust from localhost: calls bondy.* and 
     anon.open();
   }), 10_000, "anonymous admin login");
   expect(refused).not.toBe("joined");
+}, 60_000);
+
+test("a realm created with the CLI at runtime: autobahn-js logs in by cryptosign and by static ticket set with the CLI", async () => {
+  await ok("realm", "create", "com.example.multi", "--authmethods", "cryptosign,ticket");
+  const key = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7));
+  const pubkey = ab.auth_cryptosign.public_key(key);
+  await ok("user", "add", "com.example.multi", "frank", "--key", pubkey, "--static-ticket", "frank-ticket-1");
+  await ok("grant", "create", "com.example.multi", "--permission", "wamp.call,wamp.register", "--uri", "com.m", "--match", "prefix", "--to", "user:frank");
+  const join = (opts: object) => withTimeout(new Promise<AbSession | string>((resolve) => {
+    const c = new ab.Connection({ realm: "com.example.multi", transports: [{ type: "websocket", url: router!.wsUrl }], authid: "frank", max_retries: 0, retry_if_unreachable: false, ...opts });
+    c.onopen = (s) => (open.push(c), resolve(s));
+    c.onclose = (_r, d) => (resolve(d?.reason ?? "closed"), true);
+    c.open();
+  }), 10_000, "multi login");
+  const bySig = await join({
+    authmethods: ["cryptosign"], authextra: { pubkey },
+    onchallenge: (_s: unknown, _m: string, extra: Record<string, unknown>) => ab.auth_cryptosign.sign_challenge(key, extra),
+  }) as AbSession;
+  await bySig.register("com.m.add", (args) => (args[0] as number) + (args[1] as number));
+  const byTicket = await join({ authmethods: ["ticket"], onchallenge: () => "frank-ticket-1" }) as AbSession;
+  expect(await byTicket.call("com.m.add", [2, 3])).toBe(5);
+  expect(await errorOf(byTicket.call("com.other", []))).toBe("wamp.error.not_authorized");
+  expect(await join({ authmethods: ["ticket"], onchallenge: () => "wrong-ticket" })).toBe("wamp.error.authentication_failed");
 }, 60_000);
