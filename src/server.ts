@@ -49,8 +49,9 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
   const log = opts.logger ?? silentLogger;
   const counters = new Counters();
   const { store, security } = await openSecurity(config, log);
-  // A fresh signing key per process: router-issued tickets do not outlive a restart.
-  const ticketIssuer = createTicketIssuer();
+  // The signing key (created on first boot) and the revocations live in the store, so
+  // router-issued tickets and their revocations outlive a restart.
+  const ticketIssuer = createTicketIssuer({ state: store });
   seedAdminRealm(security, config, log);
   const router = createRouter({
     // The config's realms, the admin realm, and realms the admin API created before a restart.

@@ -149,14 +149,15 @@ export function accessProcedures(ctx: AdminContext): AdminProcedures {
       ctx.publish("bondy.ticket.revoked", [realm, claims.sub, { id: claims.jti }]);
       return undefined;
     },
-    // Revokes every unexpired ticket this router process issued for authid (default: the caller).
+    // Revokes every ticket issued so far for authid (default: the caller) on realm, durably
+    // (the issuer records a "before" time); `revoked` counts those this process issued.
     "bondy.ticket.revoke_all": (call) => {
       const realm = knownRealm(ctx, call.args).uri;
       const authid = call.args[1] === undefined ? call.callerAuthid : textArg(call, 1, "authid");
       if (!authid) throw invalid("Arguments[1] (authid) is required");
       const key = `${realm}\u0000${authid}`;
       const list = (ctx.issued.get(key) ?? []).filter((t) => t.exp * 1000 > now());
-      for (const t of list) issuer().revoke(t.jti, t.exp);
+      issuer().revokeAll(realm, authid);
       ctx.issued.delete(key);
       ctx.publish("bondy.ticket.revoked_all", [realm, authid, { count: list.length }]);
       return { revoked: list.length };
