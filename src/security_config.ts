@@ -39,6 +39,11 @@ const UserConfig = object({
   password: optional(text),
   /** Static tickets (ticket method); stored only as derived hashes. */
   tickets: optional(array(text)),
+  /**
+   * false: the wampcra key is the password itself, unsalted (for clients that sign with the
+   * secret directly), which keeps a password-equivalent secret in the store. Absent: salted.
+   */
+  wampcraSalted: optional(boolean()),
   /** Cryptosign Ed25519 public keys, hex. */
   authorizedKeys: optional(array(hexKey)),
   groups: defaulted(array(text), () => []),

@@ -24,7 +24,7 @@ import { type Logger, silentLogger } from "./util/log.ts";
  * wrote. Nothing secret is logged.
  */
 export interface SeedDerivers {
-  derivePasswordCredentials(password: string): PasswordCredentials | Promise<PasswordCredentials>;
+  derivePasswordCredentials(password: string, opts?: { craUnsalted?: boolean }): PasswordCredentials | Promise<PasswordCredentials>;
   deriveTicketCredential(ticket: string): TicketCredential | Promise<TicketCredential>;
 }
 
@@ -132,7 +132,8 @@ async function buildUser(
   seeded: SeededUser | undefined,
   derivers: SeedDerivers,
 ): Promise<{ user: UserRecord; seeded: SeededUser }> {
-  const secrets = JSON.stringify({ password: u.password ?? null, tickets: u.tickets ?? [] });
+  // wampcraSalted joins the verified secrets only when false, so existing seeds stay unchanged.
+  const secrets = JSON.stringify({ password: u.password ?? null, tickets: u.tickets ?? [], ...(u.wampcraSalted === false ? { wampcraSalted: false } : {}) });
   const derived: Pick<Credentials, "password" | "tickets"> = {};
   const current = existing ? JSON.stringify(derivedPart(existing.credentials)) : undefined;
   let verifier = seeded?.secret;
@@ -141,7 +142,7 @@ async function buildUser(
   if (unchanged) {
     Object.assign(derived, derivedPart(existing!.credentials));
   } else {
-    if (u.password !== undefined) derived.password = await derivers.derivePasswordCredentials(u.password);
+    if (u.password !== undefined) derived.password = await derivers.derivePasswordCredentials(u.password, u.wampcraSalted === false ? { craUnsalted: true } : {});
     if (u.tickets?.length) derived.tickets = await Promise.all(u.tickets.map((t) => derivers.deriveTicketCredential(t)));
     const salt = hex(crypto.getRandomValues(new Uint8Array(16)));
     verifier = { salt, hash: await pbkdf2(secrets, salt) };

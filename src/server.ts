@@ -58,7 +58,7 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     realms: routedRealms(config, security),
     security,
     auth: { ticketIssuer },
-    admin: { realm: config.adminRealm, derivePassword: (pw) => derivePasswordCredentials(pw), deriveTicket: (t) => deriveTicketCredential(t), ticketIssuer },
+    admin: { realm: config.adminRealm, derivePassword: (pw, o) => derivePasswordCredentials(pw, o), deriveTicket: (t) => deriveTicketCredential(t), ticketIssuer },
     logger: log,
     counters,
     agent: `causeway-${VERSION}`,

@@ -44,6 +44,8 @@ export function derivePasswordCredentials(password: string, opts: CredentialOpti
 
   let cra: Dict;
   if (opts.craUnsalted) {
+    // Unsalted WAMP-CRA signs with the secret itself, so it must be kept as is: a
+    // password-equivalent secret in the store (opt-in per user: wampcraSalted: false).
     cra = { key: password };
   } else {
     const salt = toB64(randomBytes(16));

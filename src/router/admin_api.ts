@@ -29,7 +29,7 @@ export interface AdminApiOptions {
    * Derives stored password material (src/auth/credentials.ts). Injected so the composition
    * root picks the KDF parameters and tests can pass cheap ones.
    */
-  derivePassword: (password: string) => PasswordCredentials;
+  derivePassword: (password: string, opts?: { craUnsalted?: boolean }) => PasswordCredentials;
   /** Derives a static ticket's stored hash (src/auth/credentials.ts); absent, `tickets` are refused. */
   deriveTicket?: (ticket: string) => TicketCredential;
   /** Router-signed tickets for bondy.ticket.*; absent, those procedures answer not_authorized. */

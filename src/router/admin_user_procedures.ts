@@ -17,6 +17,11 @@ const UserFields = {
   authorized_keys: optional(array(hexKey)),
   /** Static tickets (ticket method), stored only as derived hashes. */
   tickets: optional(array(size(string(), 8, 4096))),
+  /**
+   * false: wampcra signs with the password itself (no salt in CHALLENGE.extra), so the clear
+   * password is stored for that method — a password-equivalent secret. Default true (salted).
+   */
+  wampcra_salted: optional(boolean()),
 };
 // Bondy names the authid "username"; both are accepted.
 const UserAdd = object({ authid: optional(nonempty(string())), username: optional(nonempty(string())), ...UserFields });
@@ -34,6 +39,12 @@ export function userView(u: UserRecord): Record<string, unknown> {
   };
 }
 
+/** Whether the user's wampcra key is salted (no password yet counts as the default, salted). */
+function isCraSalted(u: UserRecord): boolean {
+  const cra = u.credentials.password?.cra;
+  return !cra || typeof cra.salt === "string";
+}
+
 function groupList(call: AdminCall, i: number): string[] {
   const v = call.args[i];
   const list = typeof v === "string" ? [v] : v;
@@ -46,10 +57,16 @@ function groupList(call: AdminCall, i: number): string[] {
 export function userProcedures(ctx: AdminContext): AdminProcedures {
   const { repo } = ctx;
   /** Derived credentials for whichever secrets the body sets (never kept in clear). */
-  const secrets = (b: { password?: string; authorized_keys?: string[]; tickets?: string[] }): Partial<UserRecord["credentials"]> => {
+  const secrets = (
+    b: { password?: string; authorized_keys?: string[]; tickets?: string[]; wampcra_salted?: boolean },
+    current?: UserRecord,
+  ): Partial<UserRecord["credentials"]> => {
     if (b.tickets && !ctx.deriveTicket) throw invalid("tickets: this router cannot store static tickets");
+    if (b.wampcra_salted !== undefined && b.password === undefined) throw invalid("wampcra_salted: needs the password it applies to");
+    // An update without wampcra_salted keeps the user's current kind of wampcra key.
+    const salted = b.wampcra_salted ?? (current ? isCraSalted(current) : true);
     return {
-      ...(b.password !== undefined ? { password: ctx.derivePassword(b.password) } : {}),
+      ...(b.password !== undefined ? { password: ctx.derivePassword(b.password, salted ? {} : { craUnsalted: true }) } : {}),
       ...(b.authorized_keys ? { authorizedKeys: b.authorized_keys.map((k) => k.toLowerCase()) } : {}),
       ...(b.tickets ? { tickets: b.tickets.map((t) => ctx.deriveTicket!(t)) } : {}),
     };
@@ -106,7 +123,7 @@ export function userProcedures(ctx: AdminContext): AdminProcedures {
         ...(b.authrole ? { authrole: b.authrole } : {}),
         credentials: {
           ...u.credentials,
-          ...secrets(b),
+          ...secrets(b, u),
         },
       };
       return write(realm, next, "bondy.user.updated");
@@ -125,7 +142,7 @@ export function userProcedures(ctx: AdminContext): AdminProcedures {
       if (old !== undefined && old !== null && (typeof old !== "string" || !verifyPassword(u.credentials.password, old))) {
         throw new AdminError("bondy.error.bad_old_password", "Arguments[3] (old_password) does not match the current password");
       }
-      repo.putUser(realm, { ...u, credentials: { ...u.credentials, password: ctx.derivePassword(next) } });
+      repo.putUser(realm, { ...u, credentials: { ...u.credentials, password: ctx.derivePassword(next, isCraSalted(u) ? {} : { craUnsalted: true }) } });
       ctx.publish("bondy.user.credentials_changed", [realm, u.authid]);
       return undefined;
     },

@@ -34,7 +34,7 @@ export async function adminFixture(store: Store = createMemoryStore()): Promise<
     security: repo,
     linkPeers: () => linkedPeers(),
     auth: { ticketIssuer },
-    admin: { realm: ADMIN, derivePassword: (pw) => derivePasswordCredentials(pw, cheap), deriveTicket: (t) => deriveTicketCredential(t, { iterations: 5 }), ticketIssuer },
+    admin: { realm: ADMIN, derivePassword: (pw, o) => derivePasswordCredentials(pw, { ...cheap, ...o }), deriveTicket: (t) => deriveTicketCredential(t, { iterations: 5 }), ticketIssuer },
   });
   const connect = (remoteAddress?: string) => {
     const [c, r] = linkedPeers(remoteAddress ? { details: { remoteAddress } } : {});

@@ -3,6 +3,11 @@ import { MessageType as T } from "../../src/wamp/message_type.ts";
 import type { Message } from "../../src/wamp/messages.ts";
 import { createMemoryStore, createSecurityRepository } from "../../src/store/mod.ts";
 import { ADMIN, adminFixture, call, failure } from "./_admin_harness.ts";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const toB64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
 
 const events = async (c: import("../_harness/message_client.ts").MessageClient, topic: string) => {
   await c.subscribe(topic);
@@ -94,6 +99,30 @@ describe("admin API: users and groups", () => {
     c.send({ type: T.AUTHENTICATE, signature: "tkt-secret-1", extra: {} });
     expect((await c.next((m) => m.type === T.WELCOME || m.type === T.ABORT)).type).toBe(T.WELCOME);
     expect((await failure(f.admin, "bondy.user.add", "realm1", { authid: "a", username: "b" }))[1]).toContain("differ");
+  });
+
+  test("wampcra_salted: false stores the unsalted key; the user signs with the password itself", async () => {
+    const f = await adminFixture();
+    await call(f.admin, "bondy.user.add", "realm1", { authid: "uma", password: "plain-pw", wampcra_salted: false });
+    expect(f.repo.user("realm1", "uma")!.credentials.password!.cra).toEqual({ key: "plain-pw" });
+    const login = async (secret: string) => {
+      const c = f.connect("127.0.0.1");
+      c.send({ type: T.HELLO, realm: "realm1", details: { authid: "uma", authmethods: ["wampcra"], roles: { caller: {} } } });
+      const ch = (await c.nextOfType(T.CHALLENGE)) as Message & { extra: Record<string, unknown> };
+      expect(ch.extra.salt).toBeUndefined();
+      const sig = toB64(hmac(sha256, utf8(secret), utf8(String(ch.extra.challenge))));
+      c.send({ type: T.AUTHENTICATE, signature: sig, extra: {} });
+      return (await c.next((m) => m.type === T.WELCOME || m.type === T.ABORT)).type;
+    };
+    expect(await login("plain-pw")).toBe(T.WELCOME);
+    expect(await login("wrong-pw")).toBe(T.ABORT);
+    // A new password keeps the kind of key; wampcra_salted: true goes back to a salted key.
+    await call(f.admin, "bondy.user.update", "realm1", "uma", { password: "plain-pw2" });
+    expect(f.repo.user("realm1", "uma")!.credentials.password!.cra).toEqual({ key: "plain-pw2" });
+    await call(f.admin, "bondy.user.update", "realm1", "uma", { password: "plain-pw2", wampcra_salted: true });
+    expect(typeof f.repo.user("realm1", "uma")!.credentials.password!.cra!.salt).toBe("string");
+    const [uri, msg] = await failure(f.admin, "bondy.user.update", "realm1", "uma", { wampcra_salted: false });
+    expect([uri, msg]).toEqual(["wamp.error.invalid_argument", expect.stringContaining("wampcra_salted")]);
   });
 
   test("user validation: missing authid, short password, unknown group, duplicate, unknown user", async () => {

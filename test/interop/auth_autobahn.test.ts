@@ -1,7 +1,7 @@
 // Authentication seen by autobahn-js (npm) against a router process whose realm1 has security
 // enabled and users seeded from the config's `security` section: anonymous, ticket, wampcra
-// (salted: the router derives the salted key at boot) and cryptosign (autobahn's
-// auth_cryptosign with tweetnacl). Wrong secrets end in ABORT wamp.error.authentication_failed.
+// (salted: the router derives the salted key at boot; unsalted with `wampcraSalted: false`) and
+// cryptosign (autobahn's auth_cryptosign with tweetnacl). Wrong secrets end in ABORT wamp.error.authentication_failed.
 import { expect, test } from "bun:test";
 import nacl from "tweetnacl";
 import { routerProcessForFile, withTimeout } from "./_client.ts";
@@ -36,7 +36,11 @@ const router = routerProcessForFile({
       security: {
         enabled: true,
         authmethods: ["anonymous", "ticket", "wampcra", "cryptosign"],
-        users: [{ authid: "alice", password: "s3cret", tickets: ["tkt-1"], authorizedKeys: [pubkey], groups: ["staff"] }],
+        users: [
+          { authid: "alice", password: "s3cret", tickets: ["tkt-1"], authorizedKeys: [pubkey], groups: ["staff"] },
+          // Unsalted WAMP-CRA: the client signs with the secret itself.
+          { authid: "ulla", password: "plain-s3cret", wampcraSalted: false, groups: ["staff"] },
+        ],
         sources: [
           { cidr: "127.0.0.0/8", authmethods: ["anonymous", "ticket", "wampcra", "cryptosign"], to: "all" },
           { cidr: "127.0.0.0/8", authmethods: ["anonymous"], to: "anonymous" },
@@ -96,6 +100,17 @@ test("autobahn-js authenticates with salted WAMP-CRA (derive_key from the challe
   expect(await join({ authmethods: ["wampcra"], authid: "alice", onchallenge: onchallenge("s3cret") }))
     .toMatchObject({ joined: true, details: { authid: "alice", authmethod: "wampcra" } });
   expect(await join({ authmethods: ["wampcra"], authid: "alice", onchallenge: onchallenge("wrong") })).toEqual(failed);
+});
+
+test("autobahn-js authenticates with unsalted WAMP-CRA (auth_cra.sign with the secret, no derive_key)", async () => {
+  const onchallenge = (secret: string) => (_s: unknown, method: string, extra: Record<string, unknown>) => {
+    expect(method).toBe("wampcra");
+    expect(extra.salt).toBeUndefined();
+    return ab.auth_cra.sign(secret, extra.challenge as string);
+  };
+  expect(await join({ authmethods: ["wampcra"], authid: "ulla", onchallenge: onchallenge("plain-s3cret") }))
+    .toMatchObject({ joined: true, details: { authid: "ulla", authmethod: "wampcra", authrole: "staff" } });
+  expect(await join({ authmethods: ["wampcra"], authid: "ulla", onchallenge: onchallenge("wrong") })).toEqual(failed);
 });
 
 test("autobahn-js authenticates with cryptosign (auth_cryptosign.sign_challenge, 96-byte form)", async () => {
