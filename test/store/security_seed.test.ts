@@ -102,6 +102,21 @@ describe("security seed", () => {
     expect(repo.user("realm1", "alice")!.credentials.password).toEqual({ pbkdf2: { derivedFrom: 13 } });
   });
 
+  test("wampcraSalted: false asks for the unsalted wampcra key; turning it on or off derives again", async () => {
+    const store = createMemoryStore();
+    const seen: unknown[] = [];
+    const d = { ...derivers(), derivePasswordCredentials: (_pw: string, o?: { craUnsalted?: boolean }) => (seen.push(o), { cra: { unsalted: !!o?.craUnsalted } }) };
+    const unsalted = structuredClone(full) as typeof full & { users: Record<string, unknown>[] };
+    unsalted.users[0].wampcraSalted = false;
+    let repo = await seed(store, config(unsalted), d);
+    expect(repo.user("realm1", "alice")!.credentials.password).toEqual({ cra: { unsalted: true } });
+    await seed(store, config(unsalted), d);
+    expect(seen).toEqual([{ craUnsalted: true }]);
+    repo = await seed(store, config(full), d);
+    expect(seen).toEqual([{ craUnsalted: true }, {}]);
+    expect(repo.user("realm1", "alice")!.credentials.password).toEqual({ cra: { unsalted: false } });
+  });
+
   test("config wins over an admin change to a user it lists, and keeps users it does not list", async () => {
     const store = createMemoryStore();
     const repo = await seed(store, config(full));
