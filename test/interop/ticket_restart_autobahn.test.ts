@@ -1,8 +1,9 @@
 // Router-issued tickets outlive a restart: a router process with a durable store issues a
 // ticket through the CLI (`mod.ts admin call bondy.ticket.issue`, as the CLI's trusted authid
 // "admin", which realm1 also lists), is restarted, and autobahn-js (npm) logs in with that
-// ticket on realm1; the ticket is then revoked through the CLI, and the next login is refused
-// with ABORT wamp.error.authentication_failed — after another restart too. The signing key
+// ticket on realm1; tickets are then revoked through the CLI (bondy.ticket.revoke and
+// revoke_all), and the next logins are refused with ABORT wamp.error.authentication_failed —
+// after another restart too. The signing key
 // never appears in the router's logs.
 import { afterAll, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
@@ -76,7 +77,9 @@ function loginWithTicket(ticket: string): Promise<Outcome> {
   }), 10_000, "autobahn ticket login");
 }
 
-test("a router-issued ticket works after a restart; revoked through the CLI it is refused, also after another restart", async () => {
+const refused = { joined: false, reason: "wamp.error.authentication_failed" };
+
+test("a router-issued ticket works after a restart; revoked (revoke, revoke_all) through the CLI it is refused, also after another restart", async () => {
   await restart();
   const issued = await adminCall("bondy.ticket.issue", ["realm1", { expiry_time_secs: 600 }]) as { ticket: string; id: string };
   expect(issued.ticket.split(".")).toHaveLength(3);
@@ -85,11 +88,20 @@ test("a router-issued ticket works after a restart; revoked through the CLI it i
   expect(await loginWithTicket(issued.ticket))
     .toMatchObject({ joined: true, details: { authid: "admin", authmethod: "ticket", authrole: "ops" } });
 
+  const second = await adminCall("bondy.ticket.issue", ["realm1", {}]) as { ticket: string };
   await adminCall("bondy.ticket.revoke", ["realm1", issued.ticket]);
-  expect(await loginWithTicket(issued.ticket)).toEqual({ joined: false, reason: "wamp.error.authentication_failed" });
+  expect(await loginWithTicket(issued.ticket)).toEqual(refused);
+  expect(await loginWithTicket(second.ticket)).toMatchObject({ joined: true });
+  // revoke_all: every ticket of that authid on realm1 issued so far.
+  expect(await adminCall("bondy.ticket.revoke_all", ["realm1", "admin"])).toEqual({ revoked: 1 });
+  expect(await loginWithTicket(second.ticket)).toEqual(refused);
 
   await restart();
-  expect(await loginWithTicket(issued.ticket)).toEqual({ joined: false, reason: "wamp.error.authentication_failed" });
+  expect(await loginWithTicket(issued.ticket)).toEqual(refused);
+  expect(await loginWithTicket(second.ticket)).toEqual(refused);
+  // A ticket issued after the revoke_all works.
+  const third = await adminCall("bondy.ticket.issue", ["realm1", {}]) as { ticket: string };
+  expect(await loginWithTicket(third.ticket)).toMatchObject({ joined: true });
   // The signing key is a secret: no log line carries it (nor its name's value).
   expect(router!.logs.join("\n")).not.toContain("secretKey");
 }, 90_000);
