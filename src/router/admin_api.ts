@@ -44,7 +44,7 @@ export interface AdminContext extends AdminApiOptions {
   router: AdminRouterControl;
   /** Publishes an event on the admin realm (bondy.user.added, …). */
   publish(topic: string, args: unknown[], kwargs?: Dict): void;
-  /** jti/exp of the tickets issued by this process, per realm and authid (for revoke_all). */
+  /** jti/exp of the tickets issued by this process, per realm and authid (revoke_all's count). */
   issued: Map<string, { jti: string; exp: number }[]>;
 }
 
