@@ -60,6 +60,12 @@ const LimitsSchema = object({
   outboundBufferBytes: defaulted(min(integer(), 64 * 1024), 8 * 1024 * 1024),
   /** How long a session may stay over outboundBufferBytes before it is closed. */
   slowConsumerGraceMs: defaulted(max(min(integer(), 0), 600_000), 5000),
+  /** Delay before answering an authentication failure; doubles per further failure from the same address and authid. */
+  authFailureDelayMs: defaulted(max(min(integer(), 0), 60_000), 250),
+  /** Cap of that delay. */
+  authFailureMaxDelayMs: defaulted(max(min(integer(), 0), 600_000), 8000),
+  /** How long a client may take to answer a CHALLENGE. */
+  authenticateTimeoutMs: defaulted(max(min(integer(), 100), 600_000), 30_000),
 });
 
 export const ConfigSchema = object({

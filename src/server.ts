@@ -57,7 +57,11 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     // The config's realms, the admin realm, and realms the admin API created before a restart.
     realms: routedRealms(config, security),
     security,
-    auth: { ticketIssuer },
+    auth: {
+      ticketIssuer,
+      backoff: { baseMs: config.limits.authFailureDelayMs, maxMs: config.limits.authFailureMaxDelayMs },
+      authenticateTimeoutMs: config.limits.authenticateTimeoutMs,
+    },
     admin: { realm: config.adminRealm, derivePassword: (pw, o) => derivePasswordCredentials(pw, o), deriveTicket: (t) => deriveTicketCredential(t), ticketIssuer },
     logger: log,
     counters,

@@ -15,7 +15,9 @@ describe("configuration", () => {
         enabled: false, isPrototype: false, allowConnections: true, users: [], groups: [], grants: [], sources: [],
       },
     }]);
-    expect(cfg.limits).toEqual({ maxMessageSize: 16 * 1024 * 1024, outboundBufferBytes: 8 * 1024 * 1024, slowConsumerGraceMs: 5000 });
+    expect(cfg.limits).toEqual({ maxMessageSize: 16 * 1024 * 1024, outboundBufferBytes: 8 * 1024 * 1024, slowConsumerGraceMs: 5000,
+      authFailureDelayMs: 250, authFailureMaxDelayMs: 8000, authenticateTimeoutMs: 30_000,
+    });
   });
 
   test("a partial file keeps defaults for what it leaves out", () => {
