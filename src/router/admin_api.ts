@@ -1,14 +1,13 @@
-import { MessageType as T } from "../wamp/message_type.ts";
-import type { Dict, Invocation, Message } from "../wamp/messages.ts";
+import type { Dict } from "../wamp/messages.ts";
 import type { Peer } from "../wamp/peer.ts";
-import { Errors } from "../wamp/errors.ts";
 import type { PasswordCredentials, SecurityRepository, TicketCredential } from "../store/security_records.ts";
 import type { TicketIssuer } from "../auth/mod.ts";
 import type { Logger } from "../util/log.ts";
 import type { Realm } from "./realm.ts";
 import type { RealmConfig } from "./router.ts";
 import type { LinkPeers } from "./meta_api.ts";
-import { AdminError, type AdminCall, type AdminProcedures } from "./admin_procedure.ts";
+import type { AdminCall, AdminProcedures } from "./admin_procedure.ts";
+import { InternalService } from "./internal_service.ts";
 import { realmProcedures } from "./admin_realm_procedures.ts";
 import { userProcedures } from "./admin_user_procedures.ts";
 import { groupProcedures } from "./admin_group_procedures.ts";
@@ -61,84 +60,25 @@ export function startAdminApi(
 ): void {
   const [client, routerSide] = linkPeers();
   attachInternal(routerSide);
-  new AdminSession(client, router, repo, opts, log).start();
-}
-
-class AdminSession {
-  private request = 0;
-  private joined = false;
-  private readonly handlers = new Map<number, AdminProcedures[string]>();
-  private readonly pending = new Map<number, string>();
-  private readonly procedures: AdminProcedures;
-
-  constructor(
-    private readonly peer: Peer, router: AdminRouterControl, repo: SecurityRepository,
-    private readonly opts: AdminApiOptions, private readonly log: Logger,
-  ) {
-    const ctx: AdminContext = {
-      ...opts, repo, router, issued: new Map(),
-      publish: (topic, args, kwargs) => this.publish(topic, args, kwargs),
-    };
-    this.procedures = {
-      ...realmProcedures(ctx), ...userProcedures(ctx), ...groupProcedures(ctx), ...accessProcedures(ctx),
-    };
-  }
-
-  start(): void {
-    this.peer.onMessage = (msg) => this.onMessage(msg);
-    this.peer.send({ type: T.HELLO, realm: this.opts.realm, details: { authid: "causeway.admin", roles: { callee: {}, publisher: {} } } });
-  }
-
-  private onMessage(msg: Message): void {
-    switch (msg.type) {
-      case T.WELCOME:
-        this.joined = true;
-        for (const procedure of Object.keys(this.procedures)) {
-          const request = ++this.request;
-          this.pending.set(request, procedure);
-          this.peer.send({ type: T.REGISTER, request, options: {}, procedure });
-        }
-        return;
-      case T.REGISTERED: {
-        const procedure = this.pending.get(msg.request);
-        this.pending.delete(msg.request);
-        if (procedure) this.handlers.set(msg.registration, this.procedures[procedure]);
-        return;
-      }
-      case T.ERROR:
-        this.pending.delete(msg.request);
-        return;
-      case T.INVOCATION:
-        void this.invoke(msg);
-        return;
-      case T.GOODBYE: case T.ABORT:
-        this.joined = false;
-        return;
-    }
-  }
-
-  private async invoke(msg: Invocation): Promise<void> {
-    const handler = this.handlers.get(msg.registration);
-    if (!handler) return;
-    const d = msg.details;
-    const call: AdminCall = {
-      args: msg.args ?? [], kwargs: msg.kwargs ?? {},
-      caller: typeof d.caller === "number" ? d.caller : 0,
-      callerAuthid: typeof d.caller_authid === "string" ? d.caller_authid : undefined,
-      callerAuthrole: typeof d.caller_authrole === "string" ? d.caller_authrole : undefined,
-    };
-    try {
-      const result = await handler(call);
-      this.peer.send({ type: T.YIELD, request: msg.request, options: {}, args: result === undefined ? [] : [result] });
-    } catch (err) {
-      const e = err instanceof AdminError ? err : new AdminError("wamp.error.runtime_error", String((err as Error)?.message ?? err));
-      if (!(err instanceof AdminError)) this.log.error("admin procedure failed", { error: String((err as Error)?.stack ?? err) });
-      this.peer.send({ type: T.ERROR, requestType: T.INVOCATION, request: msg.request, details: {}, error: e.uri, args: [e.message] });
-    }
-  }
-
-  private publish(topic: string, args: unknown[], kwargs?: Dict): void {
-    if (!this.joined) return;
-    this.peer.send({ type: T.PUBLISH, request: ++this.request, options: {}, topic, args, ...(kwargs ? { kwargs } : {}) });
-  }
+  const ctx: AdminContext = {
+    ...opts, repo, router, issued: new Map(),
+    publish: (topic, args, kwargs) => service.publish(topic, args, kwargs),
+  };
+  const procedures: AdminProcedures = {
+    ...realmProcedures(ctx), ...userProcedures(ctx), ...groupProcedures(ctx), ...accessProcedures(ctx),
+  };
+  const service: InternalService = new InternalService(client, {
+    realm: opts.realm,
+    authid: "causeway.admin",
+    // An admin procedure's value is Arguments[0] of the result.
+    procedures: Object.fromEntries(Object.entries(procedures).map(([name, handler]) => [
+      name,
+      async (call: AdminCall) => {
+        const value = await handler(call);
+        return { args: value === undefined ? [] : [value] };
+      },
+    ])),
+    logger: log,
+  });
+  service.start();
 }
