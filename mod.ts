@@ -9,7 +9,7 @@ import { applyEnv, ConfigError, defaultConfig, parseConfigText } from "./src/con
 import { detectRuntime } from "./src/runtime/detect.ts";
 import { type RunningServer, startServer } from "./src/server.ts";
 import { createLogger } from "./src/util/log.ts";
-import { VERSION } from "./src/version.ts";
+import { versionLine } from "./src/version.ts";
 
 export { startServer } from "./src/server.ts";
 export type { RunningServer, ServerOptions } from "./src/server.ts";
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
       console.log(HELP);
       return;
     case "version":
-      console.log(`causeway ${VERSION} (${runtime.name})`);
+      // deno-lint-ignore no-explicit-any
+      console.log(versionLine(runtime.name, (globalThis as any).Bun?.version ?? (globalThis as any).Deno?.version?.deno));
       return;
     case "error":
       console.error(`causeway: ${cmd.message}`);
