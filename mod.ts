@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     runtime.exit(2);
     return;
   }
-  const logger = createLogger({ level: cmd.logLevel ?? config.log.level });
+  const logger = createLogger({ level: cmd.logLevel ?? config.log.level, format: config.log.format });
   // Signal handlers go in before the listeners open: a SIGTERM that arrives while starting
   // (or right after "ready") must still end in an orderly exit 0.
   let server: RunningServer | undefined;

@@ -79,7 +79,16 @@ export const ConfigSchema = object({
    * boot with security on; unless this file defines it, only a local `admin` user by trust.
    */
   adminRealm: defaulted(size(string(), 1, 1024), "causeway.admin"),
-  log: defaulted(object({ level: defaulted(enums(["debug", "info", "warn", "error"]), "info") }), () => ({})),
+  log: defaulted(object({
+    level: defaulted(enums(["debug", "info", "warn", "error"]), "info"),
+    /** "json" (JSON lines), "pretty" (human-readable), "auto" (pretty when stdout is a terminal). */
+    format: defaulted(enums(["json", "pretty", "auto"]), "auto"),
+  }), () => ({})),
+  /**
+   * A separate HTTP listener for /ping, /ready and /metrics (e.g. on 127.0.0.1 only). These
+   * paths are always served on every WebSocket listener too.
+   */
+  http: optional(object({ host: defaulted(string(), "127.0.0.1"), port })),
 });
 
 export type Config = Infer<typeof ConfigSchema>;
@@ -177,7 +186,7 @@ export function applyEnv(cfg: Config, env: (name: string) => string | undefined)
   }
   const dataDir = env("CAUSEWAY_DATA_DIR");
   const store = dataDir ? { ...cfg.store, dataDir } : cfg.store;
-  return { ...cfg, listeners, store, log: { level: (level as LogLevel | undefined) ?? cfg.log.level } };
+  return { ...cfg, listeners, store, log: { ...cfg.log, level: (level as LogLevel | undefined) ?? cfg.log.level } };
 }
 
 /** The embedded default: WebSocket on 8080 (/ws), RawSocket on 8081, realm1 open to anonymous. */

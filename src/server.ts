@@ -5,6 +5,9 @@ import { acceptRawSocket, acceptWebSocket, linkedPeers, negotiateSubprotocol } f
 import type { OutboundOptions } from "./transport/mod.ts";
 import { serializerBySubprotocol, serializers } from "./wamp/serializers/mod.ts";
 import { Counters } from "./util/counters.ts";
+import { PeerMetrics } from "./gateway/peer_metrics.ts";
+import { opsHandler } from "./gateway/ops.ts";
+import type { Peer } from "./wamp/peer.ts";
 import { type Logger, silentLogger } from "./util/log.ts";
 import { VERSION } from "./version.ts";
 import { derivePasswordCredentials, deriveTicketCredential } from "./auth/credentials.ts";
@@ -77,15 +80,36 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
       log.warn("closed slow consumer", { remote: peer.details.remoteAddress, transport: peer.details.transport });
     },
   };
+  // Operations surface (/ping, /ready, /metrics): on every WebSocket listener's HTTP server
+  // and, with config `http`, on its own listener. Peers are wrapped to count messages.
+  const peerMetrics = new PeerMetrics();
+  let ready = false;
+  let storeOpen = true;
+  const ops = {
+    wrap: (peer: Peer) => peerMetrics.wrap(peer),
+    onRequest: opsHandler({
+      router, counters, peers: peerMetrics,
+      notReady: () => (!storeOpen ? "store closed" : !ready ? "starting: not all listeners are bound yet" : undefined),
+    }),
+  };
   const open: Listening[] = [];
   const bound: BoundListener[] = [];
   try {
     for (const l of config.listeners) {
       const maxMessageLength = l.maxMessageSize ?? config.limits.maxMessageSize;
-      const listening = await listen(l, opts.runtime, router, { maxMessageLength, outbound, logger: log });
+      const listening = await listen(l, opts.runtime, router, { maxMessageLength, outbound, logger: log }, ops);
       open.push(listening);
       const b: BoundListener = { name: l.name, transport: l.transport, host: listening.host, port: listening.port };
       if (l.transport === "websocket") b.url = `ws://${urlHost(listening.host)}:${listening.port}${l.path}`;
+      bound.push(b);
+      log.info("listening", { listener: b.name, transport: b.transport, host: b.host, port: b.port, url: b.url });
+    }
+    if (config.http) {
+      const h = config.http;
+      const listening = await listenHttp(h.host, h.port, opts.runtime, ops.onRequest);
+      open.push(listening);
+      const b: BoundListener = { name: "http", transport: "http", host: listening.host, port: listening.port };
+      b.url = `http://${urlHost(listening.host)}:${listening.port}/metrics`;
       bound.push(b);
       log.info("listening", { listener: b.name, transport: b.transport, host: b.host, port: b.port, url: b.url });
     }
@@ -94,6 +118,7 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     store.close();
     throw err;
   }
+  ready = true;
   log.info("ready", { version: VERSION, runtime: opts.runtime.name, realms: config.realms.map((r) => r.name) });
 
   return {
@@ -108,7 +133,9 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
       router.shutdown();
       // Give the GOODBYE frames a moment to leave the process.
       await new Promise((r) => setTimeout(r, 100));
+      ready = false;
       await Promise.allSettled(open.map((o) => o.close()));
+      storeOpen = false;
       store.close();
     },
   };
@@ -138,6 +165,7 @@ async function listen(
   runtime: Runtime,
   router: Router,
   peerOpts: { maxMessageLength: number; outbound: OutboundOptions; logger: Logger },
+  ops: { wrap: (peer: Peer) => Peer; onRequest: (req: Request) => Response | Promise<Response> },
 ): Promise<Listening> {
   try {
     if (l.transport === "websocket") {
@@ -150,18 +178,34 @@ async function listen(
         selectProtocol: (offered) => negotiateSubprotocol(offered, serializers)?.subprotocol,
         onConnection: (channel) => {
           const serializer = serializerBySubprotocol(channel.protocol)!;
-          router.attach(acceptWebSocket(channel, serializer, peerOpts));
+          router.attach(ops.wrap(acceptWebSocket(channel, serializer, peerOpts)));
         },
+        onRequest: ops.onRequest,
       });
     }
     return await runtime.listenTcp({
       host: l.host,
       port: l.port,
-      onConnection: (channel) => acceptRawSocket(channel, { ...peerOpts, serializers, onPeer: (peer) => router.attach(peer) }),
+      onConnection: (channel) => acceptRawSocket(channel, { ...peerOpts, serializers, onPeer: (peer) => router.attach(ops.wrap(peer)) }),
     });
   } catch (err) {
     const reason = /EADDRINUSE|in use/i.test(String(err)) ? `port ${l.port} is in use` : (err as Error).message;
     throw new Error(`Cannot start listener "${l.name}" (${l.transport} on ${l.host}:${l.port}): ${reason}`);
+  }
+}
+
+/**
+ * The separate ops HTTP listener (config `http`): the runtime's HTTP server with an upgrade
+ * path that accepts no subprotocol, so every request goes to `onRequest`.
+ */
+async function listenHttp(host: string, port: number, runtime: Runtime, onRequest: (req: Request) => Response | Promise<Response>): Promise<Listening> {
+  try {
+    return await runtime.serveWebSocket({
+      host, port, path: "/.causeway-no-websocket", selectProtocol: () => undefined, onConnection: (c) => c.close(1008, "no WebSocket here"), onRequest,
+    });
+  } catch (err) {
+    const reason = /EADDRINUSE|in use/i.test(String(err)) ? `port ${port} is in use` : (err as Error).message;
+    throw new Error(`Cannot start the ops HTTP listener (http on ${host}:${port}): ${reason}`);
   }
 }
 
