@@ -7,6 +7,7 @@ import { ADMIN_HELP, parseAdminArgs } from "./src/admin_cli.ts";
 import { AdminCallError, adminCall } from "./src/admin_client.ts";
 import { applyEnv, ConfigError, defaultConfig, parseConfigText } from "./src/config.ts";
 import { detectRuntime } from "./src/runtime/detect.ts";
+import { checkConfig, redactSecrets } from "./src/check_config.ts";
 import { type RunningServer, startServer } from "./src/server.ts";
 import { createLogger } from "./src/util/log.ts";
 import { versionLine } from "./src/version.ts";
@@ -36,6 +37,16 @@ async function main(): Promise<void> {
       console.error(`causeway: ${cmd.message}`);
       runtime.exit(2);
       return;
+    case "check-config":
+      try {
+        const effective = await checkConfig(cmd.configPath, runtime);
+        console.log(JSON.stringify(redactSecrets(effective), null, 2));
+        runtime.exit(0);
+      } catch (err) {
+        console.error(`causeway: ${(err as Error).message}`);
+        runtime.exit(2);
+      }
+      return;
   }
   let config;
   try {
@@ -62,6 +73,8 @@ async function main(): Promise<void> {
   };
   runtime.onSignal("SIGINT", () => void stop("SIGINT"));
   runtime.onSignal("SIGTERM", () => void stop("SIGTERM"));
+  // SIGHUP: re-read the TLS certificate files (results are logged; sessions stay).
+  runtime.onSignal("SIGHUP", () => void server?.reloadTls());
   try {
     server = await startServer(config, { runtime, logger });
   } catch (err) {

@@ -5,12 +5,16 @@ export type CliCommand =
   | { kind: "run"; configPath?: string; logLevel?: LogLevel }
   | { kind: "help" }
   | { kind: "version" }
+  /** Validate a config file (or the embedded default) and print the effective config. */
+  | { kind: "check-config"; configPath?: string }
   | { kind: "error"; message: string };
 
 export const HELP = `Causeway — a WAMP router (RPC and pub/sub) for WebSocket and RawSocket.
 
 Usage:
   causeway [--config FILE] [--log-level LEVEL]
+  causeway check-config [FILE]  validate FILE as at startup (env overrides, TLS files), print
+                                the effective config as JSON (secrets redacted); exit 0, or 2
   causeway --help | --version
   causeway admin <command> …   manage a running router (users, grants, realms): admin --help
 
@@ -27,13 +31,18 @@ Environment:
                                      (e.g. CAUSEWAY_LISTEN_WS=127.0.0.1:9000; port 0 = any free port).
   CAUSEWAY_LOG_LEVEL=L               Same as --log-level.
 
-Logs are JSON lines on stdout. SIGINT/SIGTERM close the listeners, send GOODBYE
+Logs are JSON lines on stdout. SIGHUP re-reads the listeners' TLS certificate and key files for new connections
+(open sessions stay). SIGINT/SIGTERM close the listeners, send GOODBYE
 (wamp.close.system_shutdown) to every session and exit 0.
 `;
 
 const LEVELS = ["debug", "info", "warn", "error"];
 
 export function parseArgs(argv: string[]): CliCommand {
+  if (argv[0] === "check-config") {
+    if (argv.length > 2) return { kind: "error", message: "check-config takes one config file (see --help)" };
+    return { kind: "check-config", configPath: argv[1] };
+  }
   let configPath: string | undefined;
   let logLevel: LogLevel | undefined;
   for (let i = 0; i < argv.length; i++) {

@@ -24,6 +24,8 @@ const ListenerSchema = object({
   path: defaulted(refine(string(), "path", (v) => v.startsWith("/") || "must start with \"/\""), "/ws"),
   /** Largest incoming message in bytes; RawSocket announces it rounded down to a power of two. */
   maxMessageSize: optional(bytes(512, 16 * 1024 * 1024)),
+  /** TLS (wss / RawSocket over TLS): PEM files read at startup and again on SIGHUP. */
+  tls: optional(object({ cert: size(string(), 1, 4096), key: size(string(), 1, 4096) })),
 });
 
 const RealmSchema = object({
@@ -66,6 +68,14 @@ const LimitsSchema = object({
   authFailureMaxDelayMs: defaulted(max(min(integer(), 0), 600_000), 8000),
   /** How long a client may take to answer a CHALLENGE. */
   authenticateTimeoutMs: defaulted(max(min(integer(), 100), 600_000), 30_000),
+  /** Joined client sessions at most (router-internal ones do not count); 0 = unlimited. */
+  maxSessions: defaulted(min(integer(), 0), 10_000),
+  /** A connection that sends no HELLO within this many ms is closed; 0 = never. */
+  helloTimeoutMs: defaulted(max(min(integer(), 0), 600_000), 10_000),
+  /** Requests (CALL, PUBLISH, SUBSCRIBE, REGISTER, …) per second per session; 0 = unlimited. */
+  requestsPerSecond: defaulted(min(integer(), 0), 0),
+  /** Requests a session may send in a burst before the rate applies; 0 = requestsPerSecond. */
+  requestBurst: defaulted(min(integer(), 0), 0),
 });
 
 export const ConfigSchema = object({

@@ -1,6 +1,7 @@
 import type { Config, ListenerConfig } from "./config.ts";
 import { createRouter, type Router } from "./router/mod.ts";
-import type { Runtime, Listening } from "./runtime/runtime.ts";
+import type { Runtime, Listening, TlsCertificate } from "./runtime/runtime.ts";
+import { loadListenerTls } from "./tls_config.ts";
 import { acceptRawSocket, acceptWebSocket, linkedPeers, negotiateSubprotocol } from "./transport/mod.ts";
 import type { OutboundOptions } from "./transport/mod.ts";
 import { serializerBySubprotocol, serializers } from "./wamp/serializers/mod.ts";
@@ -32,6 +33,12 @@ export interface BoundListener {
   url?: string;
 }
 
+export interface TlsReloadResult {
+  listener: string;
+  ok: boolean;
+  error?: string;
+}
+
 export interface RunningServer {
   router: Router;
   listeners: BoundListener[];
@@ -40,6 +47,11 @@ export interface RunningServer {
   security: SecurityRepository;
   /** Issues and revokes router-signed tickets (ticket method); for `bondy.ticket.issue`. */
   ticketIssuer: TicketIssuer;
+  /**
+   * Re-reads every TLS listener's cert and key files and serves them to new connections; open
+   * sessions keep going. A listener whose files are bad keeps its previous certificate.
+   */
+  reloadTls(): Promise<TlsReloadResult[]>;
   /** Closes listeners, says GOODBYE to every session, waits briefly for the goodbyes to flush. */
   stop(): Promise<void>;
 }
@@ -71,6 +83,12 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     agent: `causeway-${VERSION}`,
     // Internal sessions (the WAMP meta API) join over in-memory peer pairs.
     linkPeers: () => linkedPeers(),
+    limits: {
+      maxSessions: config.limits.maxSessions,
+      helloTimeoutMs: config.limits.helloTimeoutMs,
+      requestsPerSecond: config.limits.requestsPerSecond,
+      requestBurst: config.limits.requestBurst,
+    },
   });
   const outbound: OutboundOptions = {
     maxBufferedBytes: config.limits.outboundBufferBytes,
@@ -94,13 +112,18 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
   };
   const open: Listening[] = [];
   const bound: BoundListener[] = [];
+  /** Listeners with TLS, for reloadTls (SIGHUP). */
+  const tlsListeners: { l: ListenerConfig; listening: Listening }[] = [];
+  const readFile = (path: string) => opts.runtime.readTextFile(path);
   try {
     for (const l of config.listeners) {
       const maxMessageLength = l.maxMessageSize ?? config.limits.maxMessageSize;
-      const listening = await listen(l, opts.runtime, router, { maxMessageLength, outbound, logger: log }, ops);
+      const tls = await loadListenerTls(l, readFile);
+      const listening = await listen(l, opts.runtime, router, { maxMessageLength, outbound, logger: log }, ops, tls);
       open.push(listening);
+      if (tls) tlsListeners.push({ l, listening });
       const b: BoundListener = { name: l.name, transport: l.transport, host: listening.host, port: listening.port };
-      if (l.transport === "websocket") b.url = `ws://${urlHost(listening.host)}:${listening.port}${l.path}`;
+      if (l.transport === "websocket") b.url = `${tls ? "wss" : "ws"}://${urlHost(listening.host)}:${listening.port}${l.path}`;
       bound.push(b);
       log.info("listening", { listener: b.name, transport: b.transport, host: b.host, port: b.port, url: b.url });
     }
@@ -127,6 +150,24 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     counters,
     security,
     ticketIssuer,
+    async reloadTls() {
+      const results: TlsReloadResult[] = [];
+      for (const { l, listening } of tlsListeners) {
+        try {
+          if (!listening.setTls) throw new Error(`the ${opts.runtime.name} runtime cannot swap the certificate of a ${l.transport} listener in place; restart to apply`);
+          const tls = await loadListenerTls(l, readFile);
+          await listening.setTls(tls!);
+          counters.inc("tls_reloads");
+          log.info("tls reloaded", { listener: l.name, cert: l.tls!.cert });
+          results.push({ listener: l.name, ok: true });
+        } catch (err) {
+          counters.inc("tls_reload_failures");
+          log.error("tls reload failed; the listener keeps its previous certificate", { listener: l.name, error: (err as Error).message });
+          results.push({ listener: l.name, ok: false, error: (err as Error).message });
+        }
+      }
+      return results;
+    },
     async stop() {
       // GOODBYE first, while the connections are still open (closing a listener also closes
       // its connections); new connections meanwhile are refused by the router.
@@ -166,6 +207,7 @@ async function listen(
   router: Router,
   peerOpts: { maxMessageLength: number; outbound: OutboundOptions; logger: Logger },
   ops: { wrap: (peer: Peer) => Peer; onRequest: (req: Request) => Response | Promise<Response> },
+  tls?: TlsCertificate,
 ): Promise<Listening> {
   try {
     if (l.transport === "websocket") {
@@ -181,11 +223,13 @@ async function listen(
           router.attach(ops.wrap(acceptWebSocket(channel, serializer, peerOpts)));
         },
         onRequest: ops.onRequest,
+        tls,
       });
     }
     return await runtime.listenTcp({
       host: l.host,
       port: l.port,
+      tls,
       onConnection: (channel) => acceptRawSocket(channel, { ...peerOpts, serializers, onPeer: (peer) => router.attach(ops.wrap(peer)) }),
     });
   } catch (err) {

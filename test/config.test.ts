@@ -17,6 +17,7 @@ describe("configuration", () => {
     }]);
     expect(cfg.limits).toEqual({ maxMessageSize: 16 * 1024 * 1024, outboundBufferBytes: 8 * 1024 * 1024, slowConsumerGraceMs: 5000,
       authFailureDelayMs: 250, authFailureMaxDelayMs: 8000, authenticateTimeoutMs: 30_000,
+      maxSessions: 10_000, helloTimeoutMs: 10_000, requestsPerSecond: 0, requestBurst: 0,
     });
   });
 

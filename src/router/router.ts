@@ -12,7 +12,8 @@ import { Session } from "./session.ts";
 import { processHello, welcome } from "./handshake.ts";
 import { routerRoles } from "./features.ts";
 import { type LinkPeers, startMetaApi } from "./meta_api.ts";
-import { abort } from "./replies.ts";
+import { abort, errorReply } from "./replies.ts";
+import { LimitErrors, sessionBucket, type SessionLimits, type TokenBucket } from "./session_limits.ts";
 import type { UriCheck } from "./uri_policy.ts";
 import { RealmSecurity } from "./authorize.ts";
 import { createRbac } from "../rbac/mod.ts";
@@ -54,6 +55,8 @@ export interface RouterOptions {
    * `realms`. Needs `security` and `linkPeers`.
    */
   admin?: AdminApiOptions;
+  /** Max sessions, HELLO timeout, per-session request rate (session_limits.ts); default: none. */
+  limits?: SessionLimits;
 }
 
 export interface AttachOptions {
@@ -93,9 +96,14 @@ interface Connection {
   closing: boolean;
   /** A CHALLENGE was sent; the next message must be its AUTHENTICATE. */
   challenge?: { pending: AuthChallenge; realm: Realm; roles: Dict; session: number; timer: TimerHandle };
+  /** Closes the connection unless HELLO arrives in time (limits.helloTimeoutMs). */
+  helloTimer?: TimerHandle;
+  /** The session's request rate limit (limits.requestsPerSecond), if any. */
+  bucket?: TokenBucket;
 }
 
 export function createRouter(opts: RouterOptions): Router {
+  const routerOpts = opts;
   const log = opts.logger ?? silentLogger;
   const counters = opts.counters ?? new Counters();
   const agent = opts.agent ?? "causeway";
@@ -142,7 +150,20 @@ export function createRouter(opts: RouterOptions): Router {
     conn.peer.close(1002, "protocol violation");
   }
 
+  /** limits.maxSessions: refuses a client's HELLO when the node already has that many sessions. */
+  function overSessionLimit(conn: Connection, realm: string): boolean {
+    const max = opts.limits?.maxSessions ?? 0;
+    if (conn.internal || max <= 0 || router.sessionCount < max) return false;
+    counters.inc("sessions_refused_limit");
+    log.warn("session refused: too many sessions", { realm, remote: conn.peer.details.remoteAddress, maxSessions: max });
+    refuse(conn, abort(LimitErrors.TOO_MANY_SESSIONS, `this router already has its maximum of ${max} sessions; try again later`), realm, 0);
+    return true;
+  }
+
   function onHello(conn: Connection, msg: Message): void {
+    if (conn.helloTimer) clock.clearTimeout(conn.helloTimer);
+    conn.helloTimer = undefined;
+    if (msg.type === T.HELLO && overSessionLimit(conn, msg.realm)) return;
     if (msg.type !== T.HELLO) {
       return violation(conn, `expected HELLO as the first message, got ${messageTypeName(msg.type)}`);
     }
@@ -195,12 +216,15 @@ export function createRouter(opts: RouterOptions): Router {
   }
 
   function join(conn: Connection, realm: Realm, identity: AuthIdentity, helloRoles: Dict, sid: number): void {
+    // Checked again: sessions may have joined while this one was authenticating.
+    if (overSessionLimit(conn, realm.name)) return;
     let id = sid;
     if (sessionIds.has(id)) id = newSessionId();
     else sessionIds.add(id);
     const session = new Session(id, realm.name, conn.peer, identity, helloRoles, conn.internal);
     conn.session = session;
     if (session.internal) internalSessions++;
+    else conn.bucket = sessionBucket(opts.limits, clock);
     session.terminate = (reason, message) => {
       if (conn.session !== session) return;
       conn.closing = true;
@@ -226,6 +250,18 @@ export function createRouter(opts: RouterOptions): Router {
         // its request id; only those are exempt from the sequence check.
         if (!session.acceptRequestId(msg.request) && !(msg.type === T.CALL && realm.dealer.continuesCall(session, msg.request))) {
           return violation(conn, `${messageTypeName(msg.type)} request id ${msg.request} does not follow the previous request id ${session.previousRequestId} (session-scope request ids are sequential)`);
+        }
+        // limits.requestsPerSecond: over it, requests get ERROR rate_limited; a PUBLISH nobody
+        // waits an answer for is dropped (and counted). The session stays open either way.
+        if (conn.bucket && !conn.bucket.take()) {
+          counters.inc("requests_rate_limited");
+          if (msg.type === T.PUBLISH && msg.options.acknowledge !== true) {
+            counters.inc("publications_dropped_rate_limited");
+            log.debug("dropped rate-limited publication", { session: session.id, topic: msg.topic });
+            return;
+          }
+          conn.peer.send(errorReply(msg.type, msg.request, LimitErrors.RATE_LIMITED, `this session sends more than ${opts.limits?.requestsPerSecond} requests per second; slow down and retry`));
+          return;
         }
         break;
       case T.YIELD: case T.ERROR:
@@ -283,6 +319,18 @@ export function createRouter(opts: RouterOptions): Router {
     }
     const conn: Connection = { peer, internal: opts.internal === true, closing: false };
     connections.add(conn);
+    const helloMs = routerOpts.limits?.helloTimeoutMs ?? 0;
+    if (!conn.internal && helloMs > 0) {
+      conn.helloTimer = clock.setTimeout(() => {
+        conn.helloTimer = undefined;
+        if (conn.session || conn.challenge || conn.closing) return;
+        counters.inc("hello_timeouts");
+        log.info("closed connection without HELLO", { remote: peer.details.remoteAddress, helloTimeoutMs: helloMs });
+        conn.closing = true;
+        peer.send(abort(LimitErrors.HELLO_TIMEOUT, `no HELLO within ${helloMs} ms`));
+        peer.close(1000, "hello timeout");
+      }, helloMs);
+    }
     peer.onMessage = (msg) => {
       try {
         if (conn.session) onSessionMessage(conn, conn.session, msg);
@@ -297,6 +345,7 @@ export function createRouter(opts: RouterOptions): Router {
       }
     };
     peer.onClose = () => {
+      if (conn.helloTimer) clock.clearTimeout(conn.helloTimer);
       if (conn.challenge) clock.clearTimeout(conn.challenge.timer);
       conn.challenge = undefined;
       endSession(conn, "transport closed");

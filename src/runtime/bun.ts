@@ -77,11 +77,13 @@ export function createBunRuntime(): Runtime {
 function serveWebSocket(opts: ServeWebSocketOptions): Promise<Listening> {
   const open = new Set<BunServerWebSocket>();
   let server: BunServer;
-  try {
-    server = Bun.serve({
+  /** Servers replaced by setTls: no longer listening, still carrying their open connections. */
+  const retired: BunServer[] = [];
+  const start = (port: number, tls: ServeWebSocketOptions["tls"]) =>
+    Bun.serve({
       hostname: opts.host,
-      port: opts.port,
-      tls: opts.tls,
+      port,
+      tls,
       fetch(req, srv) {
         try {
           const decision = decideUpgrade(req, opts);
@@ -135,6 +137,8 @@ function serveWebSocket(opts: ServeWebSocketOptions): Promise<Listening> {
         },
       },
     });
+  try {
+    server = start(opts.port, opts.tls);
   } catch (err) {
     return Promise.reject(listenError(opts, err));
   }
@@ -143,8 +147,20 @@ function serveWebSocket(opts: ServeWebSocketOptions): Promise<Listening> {
     port: server.port,
     async close() {
       for (const ws of open) ws.close(1001, "server shutting down");
-      await server.stop(true);
+      await Promise.all([server, ...retired].map((s) => s.stop(true)));
     },
+    // Bun.serve's reload() ignores `tls` (oven-sh/bun#43815), so a new server takes over the
+    // port: the old one stops listening (stop(false) keeps its connections) and the new one
+    // binds the same port right after (well under a millisecond without a listener).
+    setTls: opts.tls
+      ? async (tls) => {
+        const port = server.port;
+        const old = server;
+        void old.stop(false);
+        retired.push(old);
+        server = start(port, tls);
+      }
+      : undefined,
   });
 }
 

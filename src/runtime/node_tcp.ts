@@ -90,6 +90,8 @@ export function listenTcp(opts: ListenTcpOptions): Promise<Listening> {
             server.close(() => done());
             for (const s of sockets) s.destroy();
           }),
+        // node:tls swaps the context for new handshakes (Bun 1.4.5 and Deno 2.9.5 both do).
+        setTls: opts.tls ? async (t) => (server as tls.Server).setSecureContext({ cert: t.cert, key: t.key }) : undefined,
       });
     });
   });

@@ -17,7 +17,7 @@ export interface Runtime {
   args(): string[];
   readTextFile(path: string): Promise<string>;
   /** Registers a signal handler; returns a function that removes it. */
-  onSignal(sig: "SIGINT" | "SIGTERM", fn: () => void): () => void;
+  onSignal(sig: "SIGINT" | "SIGTERM" | "SIGHUP", fn: () => void): () => void;
   exit(code: number): never;
 }
 
@@ -27,6 +27,11 @@ export interface Listening {
   port: number;
   /** Stops accepting and closes open connections. */
   close(): Promise<void>;
+  /**
+   * TLS listeners: serves `tls` to new connections from now on; open connections keep theirs.
+   * Absent where the runtime cannot (Deno's WebSocket server: Deno.serve has no way to swap it).
+   */
+  setTls?(tls: TlsCertificate): Promise<void>;
 }
 
 /** PEM-encoded certificate chain and private key (file contents, not paths). */
