@@ -38,6 +38,7 @@ const DENO_PATHS = [
   "test/config.test.ts",
   "test/architecture.test.ts",
   "test/integration",
+  "test/gateway",
   "test/_harness",
   "test/interop/deno_router.test.ts",
 ];

@@ -2,6 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestServer } from "../_harness/in_process_server.ts";
 import { ApplicationError, type InteropClient } from "../interop/_client.ts";
 import { connectAutobahn } from "../interop/_autobahn.ts";
+import { MessageClient } from "../_harness/message_client.ts";
+import { connectWebSocket } from "../../src/transport/mod.ts";
+import { MessageType as T } from "../../src/wamp/message_type.ts";
+import type { Abort } from "../../src/wamp/messages.ts";
+import { jsonSerializer } from "../../src/wamp/serializers/mod.ts";
 
 /** Reads one sample's value from Prometheus text; undefined when the line is absent. */
 function sample(text: string, series: string): number | undefined {
@@ -95,6 +100,34 @@ describe("the separate ops HTTP listener (config `http`)", () => {
       expect(await (await fetch(`${base}/ping`)).text()).toBe("pong");
       expect((await fetch(`${base}/ready`)).status).toBe(200);
       expect(await (await fetch(`${base}/metrics`)).text()).toContain("# TYPE causeway_sessions gauge");
+    } finally {
+      await ts.server.stop();
+    }
+  });
+});
+
+describe("authentication failures", () => {
+  test("a wrong ticket counts in causeway_auth_failures_total", async () => {
+    const ts = await startTestServer((cfg) => {
+      cfg.limits.authFailureDelayMs = 0;
+      cfg.realms.push({
+        ...cfg.realms[0], name: "secure", anonymous: false,
+        security: {
+          ...cfg.realms[0].security, enabled: true, authmethods: ["ticket"],
+          users: [{ authid: "alice", tickets: ["right"], groups: [], enabled: true, meta: {} }],
+        },
+      } as typeof cfg.realms[number]);
+    });
+    try {
+      const c = new MessageClient(await connectWebSocket(ts.wsUrl, jsonSerializer));
+      c.send({ type: T.HELLO, realm: "secure", details: { roles: { caller: {} }, authmethods: ["ticket"], authid: "alice" } });
+      await c.nextOfType(T.CHALLENGE);
+      c.send({ type: T.AUTHENTICATE, signature: "wrong", extra: {} });
+      expect((await c.nextOfType<Abort>(T.ABORT)).reason).toBe("wamp.error.authentication_failed");
+      const base = ts.wsUrl.replace(/^ws:/, "http:").replace(/\/ws$/, "");
+      const text = await (await fetch(`${base}/metrics`)).text();
+      expect(sample(text, "causeway_auth_failures_total")).toBe(1);
+      expect(sample(text, 'causeway_messages_out_total{type="CHALLENGE"}')).toBe(1);
     } finally {
       await ts.server.stop();
     }
