@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { ListenerConfig } from "./config.ts";
 import type { TlsCertificate } from "./runtime/runtime.ts";
 
@@ -24,5 +25,16 @@ export async function loadListenerTls(
   };
   const cert = await read("cert", l.tls.cert, /-----BEGIN CERTIFICATE-----/, "a PEM certificate (no \"-----BEGIN CERTIFICATE-----\" line)");
   const key = await read("key", l.tls.key, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a PEM private key (no \"-----BEGIN … PRIVATE KEY-----\" line)");
+  // Checked here, before a listener gets them: Deno 2.9.5's node:tls accepts a key that does
+  // not belong to the certificate without a word, and every handshake would then fail.
+  let matches: boolean;
+  try {
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch (err) {
+    throw new Error(`The TLS cert ${l.tls.cert} or key ${l.tls.key} of listener "${l.name}" cannot be parsed: ${(err as Error).message}`);
+  }
+  if (!matches) {
+    throw new Error(`The TLS key file ${l.tls.key} of listener "${l.name}" does not belong to the certificate in ${l.tls.cert}`);
+  }
   return { cert, key };
 }

@@ -79,6 +79,7 @@ function serveWebSocket(opts: ServeWebSocketOptions): Promise<Listening> {
   let server: BunServer;
   /** Servers replaced by setTls: no longer listening, still carrying their open connections. */
   const retired: BunServer[] = [];
+  let current = opts.tls;
   const start = (port: number, tls: ServeWebSocketOptions["tls"]) =>
     Bun.serve({
       hostname: opts.host,
@@ -158,7 +159,13 @@ function serveWebSocket(opts: ServeWebSocketOptions): Promise<Listening> {
         const old = server;
         void old.stop(false);
         retired.push(old);
-        server = start(port, tls);
+        try {
+          server = start(port, tls);
+          current = tls;
+        } catch (err) {
+          server = start(port, current); // the port is ours again a moment later: keep serving
+          throw listenError(opts, err);
+        }
       }
       : undefined,
   });

@@ -124,6 +124,13 @@ describe.skipIf(!HAVE)("TLS listeners (python3-autobahn, bun router)", () => {
     }
   }, 60_000);
 
+  test("a key that does not belong to the certificate stops the start naming both files", async () => {
+    const config = tlsConfig();
+    config.listeners[0].tls = { cert: join(dir, "a.crt"), key: join(dir, "b.key") };
+    const err = await startRouterProcess({ config, readyTimeoutMs: 10_000 }).then(() => "started", (e: Error) => e.message);
+    expect(err).toContain(`The TLS key file ${join(dir, "b.key")} of listener "ws" does not belong to the certificate in ${join(dir, "a.crt")}`);
+  }, 20_000);
+
   test("a missing certificate file stops the start with a message naming the file", async () => {
     const config = tlsConfig();
     config.listeners[1].tls = { cert: join(dir, "nope.crt"), key: join(dir, "server.key") };
