@@ -63,7 +63,7 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: ServerOptions): Promise<RunningServer> {
   const log = opts.logger ?? silentLogger;
   const counters = new Counters();
-  const { store, security } = await openSecurity(config, log);
+  const { store, security } = await openSecurity(config, log, counters);
   // The signing key (created on first boot) and the revocations live in the store, so
   // router-issued tickets and their revocations outlive a restart.
   const ticketIssuer = createTicketIssuer({ state: store });
@@ -187,9 +187,9 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
  * over it and applies the realms' config security sections. Errors name the path and the fix
  * (StoreError) and end the start cleanly instead of crashing in a loop.
  */
-async function openSecurity(config: Config, log: Logger): Promise<{ store: Store; security: SecurityRepository }> {
+async function openSecurity(config: Config, log: Logger, counters: Counters): Promise<{ store: Store; security: SecurityRepository }> {
   const dataDir = config.store.dataDir;
-  const store = dataDir === ":memory:" ? createMemoryStore() : openSqliteStore({ dataDir });
+  const store = countingStoreErrors(dataDir === ":memory:" ? createMemoryStore() : openSqliteStore({ dataDir }), counters);
   log.info("store opened", { location: store.location });
   const security = createSecurityRepository(store);
   try {
@@ -199,6 +199,27 @@ async function openSecurity(config: Config, log: Logger): Promise<{ store: Store
     throw new Error(`Cannot apply the realms' security config to the store ${store.location}: ${(err as Error).message}`);
   }
   return { store, security };
+}
+
+/** The store with every failed operation counted as `store_errors` (for /metrics); errors still throw. */
+export function countingStoreErrors(store: Store, counters: Counters): Store {
+  const counted = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
+    try {
+      return fn(...args);
+    } catch (err) {
+      counters.inc("store_errors");
+      throw err;
+    }
+  };
+  return {
+    get location() { return store.location; },
+    get: counted((key: string) => store.get(key)) as Store["get"],
+    put: counted((key: string, value: unknown) => store.put(key, value)),
+    delete: counted((key: string) => store.delete(key)),
+    list: counted((prefix: string) => store.list(prefix)) as Store["list"],
+    batch: counted((ops: Parameters<Store["batch"]>[0]) => store.batch(ops)),
+    close: () => store.close(),
+  };
 }
 
 async function listen(

@@ -87,6 +87,7 @@ export function collect({ router, counters, peers }: OpsOptions): MetricFamily[]
     counter("causeway_auth_failures_total", "Handshakes aborted with wamp.error.authentication_failed.", peers.authFailures),
     counter("causeway_not_authorized_total", "Actions refused by authorization.", c("not_authorized")),
     counter("causeway_protocol_violations_total", "Sessions closed for protocol violations.", c("protocol_violations")),
+    counter("causeway_store_errors_total", "Store operations that failed (read, write, list, batch).", c("store_errors")),
     gauge("causeway_process_resident_memory_bytes", "Resident set size.", mem.rss),
     gauge("causeway_process_heap_used_bytes", "JavaScript heap in use.", mem.heapUsed),
     gauge("causeway_process_heap_total_bytes", "JavaScript heap reserved.", mem.heapTotal),

@@ -59,3 +59,18 @@ describe("PeerMetrics", () => {
     expect(m.callLatency.sum).toBeCloseTo(3.02, 9);
   });
 });
+
+describe("store errors", () => {
+  test("a failing store operation counts in store_errors and still throws", async () => {
+    const { countingStoreErrors } = await import("../../src/server.ts");
+    const { createMemoryStore } = await import("../../src/store/mod.ts");
+    const counters = new Counters();
+    const inner = createMemoryStore();
+    const store = countingStoreErrors({ ...inner, location: inner.location, put: () => { throw new Error("disk full"); }, get: (k: string) => inner.get(k) } as typeof inner, counters);
+    expect(() => store.put("k", 1)).toThrow("disk full");
+    expect(store.get("k")).toBeUndefined();
+    expect(counters.get("store_errors")).toBe(1);
+    const app = createOpsApp({ router, counters, peers: new PeerMetrics(), notReady: () => undefined });
+    expect(await (await app.request("/metrics")).text()).toContain("\ncauseway_store_errors_total 1\n");
+  });
+});
