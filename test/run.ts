@@ -37,6 +37,7 @@ const DENO_PATHS = [
   "test/cli.test.ts",
   "test/config.test.ts",
   "test/architecture.test.ts",
+  "test/build/version.test.ts",
   "test/integration",
   "test/gateway",
   "test/_harness",

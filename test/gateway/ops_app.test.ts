@@ -21,10 +21,14 @@ describe("the ops app", () => {
     const counters = new Counters();
     counters.inc("calls", 3);
     counters.inc("slow_consumers_closed");
+    counters.inc("hello_timeouts", 2);
+    counters.inc("requests_rate_limited");
     const app = createOpsApp({ router, counters, peers: new PeerMetrics(), notReady: () => undefined });
     const text = await (await app.request("/metrics")).text();
     expect(text).toContain("\ncauseway_calls_total 3\n");
     expect(text).toContain("\ncauseway_slow_consumers_closed_total 1\n");
+    expect(text).toContain("\ncauseway_hello_timeouts_total 2\n");
+    expect(text).toContain("\ncauseway_requests_rate_limited_total 1\n");
   });
 });
 
