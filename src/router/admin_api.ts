@@ -4,7 +4,7 @@ import type { PasswordCredentials, SecurityRepository, TicketCredential } from "
 import type { TicketIssuer } from "../auth/mod.ts";
 import type { Logger } from "../util/log.ts";
 import type { Realm } from "./realm.ts";
-import type { RealmConfig } from "./router.ts";
+import type { RealmConfig } from "./router_types.ts";
 import type { LinkPeers } from "./meta_api.ts";
 import type { AdminCall, AdminProcedures } from "./admin_procedure.ts";
 import { InternalService } from "./internal_service.ts";

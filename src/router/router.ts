@@ -3,89 +3,23 @@ import type { Dict, Message } from "../wamp/messages.ts";
 import type { Peer } from "../wamp/peer.ts";
 import { Errors, ProtocolViolation } from "../wamp/errors.ts";
 import { createIdSequence, globalId } from "../wamp/ids.ts";
-import { type AuthChallenge, type AuthIdentity, type AuthServiceOptions, createAnonymousAuthenticator, createAuthService } from "../auth/mod.ts";
-import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
+import { type AuthChallenge, type AuthIdentity, createAnonymousAuthenticator, createAuthService } from "../auth/mod.ts";
+import { systemClock, type TimerHandle } from "../util/clock.ts";
 import { Counters } from "../util/counters.ts";
-import { type Logger, silentLogger } from "../util/log.ts";
-import { Realm, type RealmFeatureOptions } from "./realm.ts";
+import { silentLogger } from "../util/log.ts";
+import { Realm } from "./realm.ts";
 import { Session } from "./session.ts";
 import { processHello, welcome } from "./handshake.ts";
 import { routerRoles } from "./features.ts";
-import { type LinkPeers, startMetaApi } from "./meta_api.ts";
+import { startMetaApi } from "./meta_api.ts";
 import { abort, errorReply } from "./replies.ts";
-import { LimitErrors, sessionBucket, type SessionLimits, type TokenBucket } from "./session_limits.ts";
-import type { UriCheck } from "./uri_policy.ts";
+import { LimitErrors, sessionBucket, type TokenBucket } from "./session_limits.ts";
 import { RealmSecurity } from "./authorize.ts";
 import { createRbac } from "../rbac/mod.ts";
-import type { SecurityRepository } from "../store/security_records.ts";
-import { type AdminApiOptions, startAdminApi } from "./admin_api.ts";
+import { startAdminApi } from "./admin_api.ts";
+import type { AttachOptions, RealmConfig, Router, RouterOptions } from "./router_types.ts";
 
-export interface RealmConfig extends RealmFeatureOptions {
-  name: string;
-  /** Allow anonymous sessions (the only method until authentication is configured). */
-  anonymous?: boolean;
-  uriCheck?: UriCheck;
-}
-
-export interface RouterOptions {
-  realms: RealmConfig[];
-  logger?: Logger;
-  counters?: Counters;
-  /** WELCOME.Details.agent */
-  agent?: string;
-  /** Time source for call timeouts and retention expiry (tests pass a manual clock). */
-  clock?: Clock;
-  /**
-   * In-memory peer pairs for router-internal sessions (the composition root passes transport's
-   * `linkedPeers`; router/ may not import transport/). Given, every realm runs the WAMP meta API.
-   */
-  linkPeers?: LinkPeers;
-  /**
-   * Users, groups, grants and sources (issue 4). Given, every realm whose record has
-   * securityEnabled authorizes each routed message (authorize.ts); absent, nothing is checked.
-   */
-  security?: SecurityRepository;
-  /**
-   * Authentication on realms with security enabled (src/auth/auth_service.ts): the source hook
-   * (RBAC), the ticket issuer, the failure backoff, the AUTHENTICATE timeout (default 30 s).
-   */
-  auth?: Pick<AuthServiceOptions, "allowedAuthmethods" | "ticketIssuer" | "backoff"> & { authenticateTimeoutMs?: number };
-  /**
-   * The admin API (admin_api.ts): Bondy-named procedures on this realm, which must be one of
-   * `realms`. Needs `security` and `linkPeers`.
-   */
-  admin?: AdminApiOptions;
-  /** Max sessions, HELLO timeout, per-session request rate (session_limits.ts); default: none. */
-  limits?: SessionLimits;
-}
-
-export interface AttachOptions {
-  /**
-   * A router-internal client (meta API, gateway, edge) on an in-memory peer: its HELLO joins
-   * without authentication as authrole "trusted", and its session is marked internal.
-   */
-  internal?: boolean;
-}
-
-export interface Router {
-  /** Takes ownership of a connected peer: it must now send HELLO. */
-  attach(peer: Peer, opts?: AttachOptions): void;
-  realm(name: string): Realm | undefined;
-  /** Names of the routed realms (config and runtime-created). */
-  realmNames(): string[];
-  /**
-   * Adds a realm at runtime (admin API `bondy.realm.create`): its dealer, broker, RBAC and meta
-   * API like a configured one. Throws when the name is taken.
-   */
-  createRealm(config: RealmConfig): Realm;
-  /** Ends every session of the realm (GOODBYE `reason`) and removes it; false when unknown. */
-  deleteRealm(name: string, reason?: string): boolean;
-  /** Joined client sessions (router-internal sessions are not counted). */
-  readonly sessionCount: number;
-  readonly counters: Counters;
-  /** GOODBYE (system_shutdown) to every session, then close every peer. */
-  shutdown(reason?: string): void;
-}
+export type { AttachOptions, RealmConfig, Router, RouterOptions } from "./router_types.ts";
 
 /** Per-connection state: before HELLO, joined, or gone. */
 interface Connection {
@@ -103,23 +37,16 @@ interface Connection {
 }
 
 export function createRouter(opts: RouterOptions): Router {
-  const routerOpts = opts;
   const log = opts.logger ?? silentLogger;
   const counters = opts.counters ?? new Counters();
   const agent = opts.agent ?? "causeway";
+  const clock = opts.clock ?? systemClock;
   const routerIds = createIdSequence();
   const ids = { router: () => routerIds(), global: globalId };
   const realms = new Map<string, Realm>();
-  const newRealm = (rc: RealmConfig): Realm => {
-    const authenticators = rc.anonymous === false ? [] : [createAnonymousAuthenticator()];
-    return new Realm({ ...rc, authenticators }, { ids, counters, clock: opts.clock ?? systemClock });
-  };
-  for (const rc of opts.realms) realms.set(rc.name, newRealm(rc));
-  const clock = opts.clock ?? systemClock;
   // RBAC (src/rbac) authorizes messages and, through its sources, narrows the HELLO's methods.
   const rbac = opts.security ? createRbac(opts.security) : undefined;
   const auth = opts.security ? createAuthService({ allowedAuthmethods: rbac?.allowedAuthmethods, ...opts.auth, security: opts.security, clock, logger: log }) : undefined;
-  if (rbac) for (const realm of realms.values()) realm.security = new RealmSecurity(realm, rbac, counters, log);
   const connections = new Set<Connection>();
   const sessionIds = new Set<number>();
   const roles = routerRoles();
@@ -311,15 +238,15 @@ export function createRouter(opts: RouterOptions): Router {
   let shuttingDown = false;
   let internalSessions = 0;
 
-  function attach(peer: Peer, opts: AttachOptions = {}): void {
+  function attach(peer: Peer, attachOpts: AttachOptions = {}): void {
     if (shuttingDown) {
       peer.send(abort(Errors.SYSTEM_SHUTDOWN, "router is shutting down"));
       peer.close(1001, "router shutdown");
       return;
     }
-    const conn: Connection = { peer, internal: opts.internal === true, closing: false };
+    const conn: Connection = { peer, internal: attachOpts.internal === true, closing: false };
     connections.add(conn);
-    const helloMs = routerOpts.limits?.helloTimeoutMs ?? 0;
+    const helloMs = opts.limits?.helloTimeoutMs ?? 0;
     if (!conn.internal && helloMs > 0) {
       conn.helloTimer = clock.setTimeout(() => {
         conn.helloTimer = undefined;
@@ -353,8 +280,19 @@ export function createRouter(opts: RouterOptions): Router {
     };
   }
 
-  // WAMP meta API: one internal session per realm (after `connections` exists: it attaches now).
-  if (opts.linkPeers) for (const realm of realms.values()) startMetaApi(realm, opts.linkPeers, (peer) => attach(peer, { internal: true }));
+  /**
+   * One routed realm, configured or created at runtime: its dealer and broker, its RBAC, and
+   * (given linkPeers) its WAMP meta API session, which attaches at once.
+   */
+  function installRealm(rc: RealmConfig): Realm {
+    const authenticators = rc.anonymous === false ? [] : [createAnonymousAuthenticator()];
+    const realm = new Realm({ ...rc, authenticators }, { ids, counters, clock });
+    if (rbac) realm.security = new RealmSecurity(realm, rbac, counters, log);
+    realms.set(rc.name, realm);
+    if (opts.linkPeers) startMetaApi(realm, opts.linkPeers, (peer) => attach(peer, { internal: true }));
+    return realm;
+  }
+  for (const rc of opts.realms) installRealm(rc);
 
   const router: Router = {
     attach,
@@ -362,10 +300,7 @@ export function createRouter(opts: RouterOptions): Router {
     realmNames: () => [...realms.keys()],
     createRealm(rc) {
       if (realms.has(rc.name)) throw new Error(`realm "${rc.name}" already exists`);
-      const realm = newRealm(rc);
-      if (rbac) realm.security = new RealmSecurity(realm, rbac, counters, log);
-      realms.set(rc.name, realm);
-      if (opts.linkPeers) startMetaApi(realm, opts.linkPeers, (peer) => attach(peer, { internal: true }));
+      const realm = installRealm(rc);
       log.info("realm created", { realm: rc.name });
       return realm;
     },
