@@ -82,16 +82,20 @@ export function createSecurityRepository(store: Store): SecurityRepository {
       } catch { /* listener bugs are theirs */ }
     }
   }
-  function write(kind: Kind, realm: string, key: string, value: unknown): void {
+  /** Persists, caches, then tells the listeners. */
+  function write(kind: Kind, realm: string, key: string, value: unknown, change: SecurityChange): void {
     store.put(key, value);
     cache(kind, realm, lastPart(key), value);
+    emit(change);
   }
-  function remove(kind: Kind, realm: string, key: string): boolean {
+  /** Deletes and tells the listeners; false (and no event) when there was nothing to delete. */
+  function remove(kind: Kind, realm: string, key: string, change: SecurityChange): boolean {
     const t = tables[kind].get(realm);
     const id = lastPart(key);
     if (!t?.has(id)) return false;
     store.delete(key);
     t.delete(id);
+    emit(change);
     return true;
   }
   function refuseCycle(realm: string, g: GroupRecord): void {
@@ -134,50 +138,38 @@ export function createSecurityRepository(store: Store): SecurityRepository {
     users: (realm) => values<UserRecord>("user", realm),
     user: (realm, authid) => tables.user.get(realm)?.get(enc(authid)) as UserRecord | undefined,
     putUser(realm, u) {
-      write("user", realm, K.user(realm, u.authid), u);
-      emit({ kind: "user", realm, authid: u.authid });
+      write("user", realm, K.user(realm, u.authid), u, { kind: "user", realm, authid: u.authid });
     },
     deleteUser(realm, authid) {
-      const done = remove("user", realm, K.user(realm, authid));
-      if (done) emit({ kind: "user", realm, authid });
-      return done;
+      return remove("user", realm, K.user(realm, authid), { kind: "user", realm, authid });
     },
 
     groups: (realm) => values<GroupRecord>("group", realm),
     group: (realm, name) => tables.group.get(realm)?.get(enc(name)) as GroupRecord | undefined,
     putGroup(realm, g) {
       refuseCycle(realm, g);
-      write("group", realm, K.group(realm, g.name), g);
-      emit({ kind: "group", realm, name: g.name });
+      write("group", realm, K.group(realm, g.name), g, { kind: "group", realm, name: g.name });
     },
     deleteGroup(realm, name) {
-      const done = remove("group", realm, K.group(realm, name));
-      if (done) emit({ kind: "group", realm, name });
-      return done;
+      return remove("group", realm, K.group(realm, name), { kind: "group", realm, name });
     },
 
     grants: (realm) => values<GrantRecord>("grant", realm),
     putGrant(realm, g) {
       const stored: GrantRecord = { ...g, id: g.id || crypto.randomUUID() };
-      write("grant", realm, K.grant(realm, stored.id), stored);
-      emit({ kind: "grant", realm });
+      write("grant", realm, K.grant(realm, stored.id), stored, { kind: "grant", realm });
       return table("grant", realm).get(enc(stored.id)) as GrantRecord;
     },
     deleteGrant(realm, id) {
-      const done = remove("grant", realm, K.grant(realm, id));
-      if (done) emit({ kind: "grant", realm });
-      return done;
+      return remove("grant", realm, K.grant(realm, id), { kind: "grant", realm });
     },
 
     sources: (realm) => values<SourceRecord>("source", realm),
     putSource(realm, s) {
-      write("source", realm, K.source(realm, s.cidr, s.to), s);
-      emit({ kind: "source", realm });
+      write("source", realm, K.source(realm, s.cidr, s.to), s, { kind: "source", realm });
     },
     deleteSource(realm, cidr, to) {
-      const done = remove("source", realm, K.source(realm, cidr, to));
-      if (done) emit({ kind: "source", realm });
-      return done;
+      return remove("source", realm, K.source(realm, cidr, to), { kind: "source", realm });
     },
 
     onChange(listener) {
