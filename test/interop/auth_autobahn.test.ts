@@ -5,6 +5,7 @@
 import { expect, test } from "bun:test";
 import nacl from "tweetnacl";
 import { routerProcessForFile, withTimeout } from "./_client.ts";
+import { loopbackSources, securedRealmConfig } from "./_security.ts";
 import { autobahn } from "./_autobahn.ts";
 
 interface AbSession {
@@ -27,30 +28,18 @@ const ab = autobahn as unknown as AbAuth & { Connection: new (o: object) => AbCo
 const key = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(9));
 const pubkey = Buffer.from(key.publicKey).toString("hex");
 
-const router = routerProcessForFile({
-  config: {
-    listeners: [{ name: "ws", transport: "websocket", port: 0 }],
-    store: { dataDir: ":memory:" },
-    realms: [{
-      name: "realm1",
-      security: {
-        enabled: true,
-        authmethods: ["anonymous", "ticket", "wampcra", "cryptosign"],
-        users: [
-          { authid: "alice", password: "s3cret", tickets: ["tkt-1"], authorizedKeys: [pubkey], groups: ["staff"] },
-          // Unsalted WAMP-CRA: the client signs with the secret itself.
-          { authid: "ulla", password: "plain-s3cret", wampcraSalted: false, groups: ["staff"] },
-        ],
-        sources: [
-          { cidr: "127.0.0.0/8", authmethods: ["anonymous", "ticket", "wampcra", "cryptosign"], to: "all" },
-          { cidr: "127.0.0.0/8", authmethods: ["anonymous"], to: "anonymous" },
-          { cidr: "::1/128", authmethods: ["anonymous", "ticket", "wampcra", "cryptosign"], to: "all" },
-          { cidr: "::1/128", authmethods: ["anonymous"], to: "anonymous" },
-        ],
-      },
-    }],
-  },
-});
+const router = routerProcessForFile(securedRealmConfig({
+  authmethods: ["anonymous", "ticket", "wampcra", "cryptosign"],
+  users: [
+    { authid: "alice", password: "s3cret", tickets: ["tkt-1"], authorizedKeys: [pubkey], groups: ["staff"] },
+    // Unsalted WAMP-CRA: the client signs with the secret itself.
+    { authid: "ulla", password: "plain-s3cret", wampcraSalted: false, groups: ["staff"] },
+  ],
+  sources: [
+    ...loopbackSources(["anonymous", "ticket", "wampcra", "cryptosign"]),
+    ...loopbackSources(["anonymous"], "anonymous"),
+  ],
+}));
 
 type Outcome = { joined: true; details: Record<string, unknown> } | { joined: false; reason?: string; message?: string };
 

@@ -7,6 +7,7 @@ import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { routerProcessForFile } from "./_client.ts";
+import { loopbackSources, securedRealmConfig } from "./_security.ts";
 import { PYTHON, startPythonScript } from "./_python.ts";
 
 const seed = "07".repeat(32);
@@ -14,24 +15,11 @@ const pubkey = Buffer.from(ed25519.getPublicKey(Buffer.from(seed, "hex"))).toStr
 const hasArgon2 = spawnSync(PYTHON, ["-c", "import argon2, passlib.utils"]).status === 0;
 
 const METHODS = ["wampcra", "cryptosign", "wamp-scram"];
-const router = routerProcessForFile({
-  config: {
-    listeners: [{ name: "ws", transport: "websocket", port: 0 }],
-    store: { dataDir: ":memory:" },
-    realms: [{
-      name: "realm1",
-      security: {
-        enabled: true,
-        authmethods: METHODS,
-        users: [{ authid: "alice", password: "s3cret", authorizedKeys: [pubkey], authrole: "operator" }],
-        sources: [
-          { cidr: "127.0.0.0/8", authmethods: METHODS, to: "all" },
-          { cidr: "::1/128", authmethods: METHODS, to: "all" },
-        ],
-      },
-    }],
-  },
-});
+const router = routerProcessForFile(securedRealmConfig({
+  authmethods: METHODS,
+  users: [{ authid: "alice", password: "s3cret", authorizedKeys: [pubkey], authrole: "operator" }],
+  sources: loopbackSources(METHODS),
+}));
 
 async function authenticate(method: string, secret: string): Promise<Record<string, unknown>> {
   const peer = startPythonScript("auth_peer.py", [router.wsUrl, method, "alice", secret]);

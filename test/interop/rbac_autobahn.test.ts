@@ -4,6 +4,7 @@
 // wamp.error.not_authorized naming the permission and the URI.
 import { expect, test } from "bun:test";
 import { routerProcessForFile, withTimeout } from "./_client.ts";
+import { loopbackSources, securedRealmConfig } from "./_security.ts";
 import { autobahn, firstArg, RawAutobahnSessions } from "./_autobahn.ts";
 
 interface Session {
@@ -22,37 +23,25 @@ interface WampError {
 
 const sessions = new RawAutobahnSessions();
 const router = routerProcessForFile(
-  {
-    config: {
-      listeners: [{ name: "ws", transport: "websocket", port: 0 }],
-      store: { dataDir: ":memory:" },
-      realms: [{
-        name: "realm1",
-        security: {
-          enabled: true,
-          authmethods: ["anonymous"],
-          // Loopback only (an IPv4-mapped ::ffff:127.0.0.1 counts as 127.0.0.1).
-          sources: [
-            { cidr: "127.0.0.0/8", authmethods: ["anonymous"], to: "anonymous" },
-            { cidr: "::1/128", authmethods: ["anonymous"], to: "anonymous" },
-          ],
-          grants: [
-            { permissions: ["wamp.register"], uri: "com.example.rbac.", match: "prefix", to: "anonymous" },
-            { permissions: ["wamp.call"], uri: "com.example.rbac.open", to: "anonymous" },
-            { permissions: ["wamp.publish"], uri: "com.example.rbac..news", match: "wildcard", to: "anonymous" },
-          ],
-        },
-      }, {
-        // Anonymous only from 10.0.0.0/8: the test client (loopback) has no source here.
-        name: "realm.rbac.closed",
-        security: {
-          enabled: true,
-          authmethods: ["anonymous"],
-          sources: [{ cidr: "10.0.0.0/8", authmethods: ["anonymous"], to: "anonymous" }],
-        },
-      }],
-    },
-  },
+  securedRealmConfig({
+    authmethods: ["anonymous"],
+    sources: loopbackSources(["anonymous"], "anonymous"),
+    grants: [
+      { permissions: ["wamp.register"], uri: "com.example.rbac.", match: "prefix", to: "anonymous" },
+      { permissions: ["wamp.call"], uri: "com.example.rbac.open", to: "anonymous" },
+      { permissions: ["wamp.publish"], uri: "com.example.rbac..news", match: "wildcard", to: "anonymous" },
+    ],
+  }, {
+    realms: [{
+      // Anonymous only from 10.0.0.0/8: the test client (loopback) has no source here.
+      name: "realm.rbac.closed",
+      security: {
+        enabled: true,
+        authmethods: ["anonymous"],
+        sources: [{ cidr: "10.0.0.0/8", authmethods: ["anonymous"], to: "anonymous" }],
+      },
+    }],
+  }),
   () => sessions.closeAll(),
 );
 

@@ -3,32 +3,17 @@
 // procedure; the other call fails with wamp.error.not_authorized naming permission and URI.
 import { expect, test } from "bun:test";
 import { routerProcessForFile } from "./_client.ts";
+import { loopbackSources, securedRealmConfig } from "./_security.ts";
 import { startPythonScript } from "./_python.ts";
 
-const router = routerProcessForFile({
-  config: {
-    listeners: [
-      { name: "ws", transport: "websocket", port: 0 },
-      { name: "rs", transport: "rawsocket", port: 0 },
-    ],
-    store: { dataDir: ":memory:" },
-    realms: [{
-      name: "realm1",
-      security: {
-        enabled: true,
-        authmethods: ["anonymous"],
-        sources: [
-          { cidr: "127.0.0.0/8", authmethods: ["anonymous"], to: "anonymous" },
-          { cidr: "::1/128", authmethods: ["anonymous"], to: "anonymous" },
-        ],
-        grants: [
-          { permissions: ["wamp.register"], uri: "com.example.rbac.", match: "prefix", to: "anonymous" },
-          { permissions: ["wamp.call"], uri: "com.example.rbac.open", to: "anonymous" },
-        ],
-      },
-    }],
-  },
-});
+const router = routerProcessForFile(securedRealmConfig({
+  authmethods: ["anonymous"],
+  sources: loopbackSources(["anonymous"], "anonymous"),
+  grants: [
+    { permissions: ["wamp.register"], uri: "com.example.rbac.", match: "prefix", to: "anonymous" },
+    { permissions: ["wamp.call"], uri: "com.example.rbac.open", to: "anonymous" },
+  ],
+}, { listeners: [{ name: "rs", transport: "rawsocket", port: 0 }] }));
 
 for (const [name, url, serializer] of [
   ["RawSocket with CBOR", () => `rs://127.0.0.1:${router.rawsocketPort}`, "cbor"],

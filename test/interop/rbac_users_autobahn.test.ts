@@ -2,6 +2,7 @@
 // nested group reaches its members only, a grant to "all" reaches every user.
 import { expect, test } from "bun:test";
 import { routerProcessForFile, withTimeout } from "./_client.ts";
+import { loopbackSources, securedRealmConfig } from "./_security.ts";
 import { autobahn, firstArg } from "./_autobahn.ts";
 
 interface Session {
@@ -18,33 +19,20 @@ interface Conn {
 
 const open: Conn[] = [];
 const router = routerProcessForFile(
-  {
-    config: {
-      listeners: [{ name: "ws", transport: "websocket", port: 0 }],
-      store: { dataDir: ":memory:" },
-      realms: [{
-        name: "realm1",
-        security: {
-          enabled: true,
-          authmethods: ["ticket"],
-          users: [
-            { authid: "olga", tickets: ["olga-ticket"], groups: ["ops"] },
-            { authid: "bob", tickets: ["bob-ticket"] },
-          ],
-          // ops belongs to staff: olga is in staff through ops.
-          groups: [{ name: "staff" }, { name: "ops", groups: ["staff"] }],
-          sources: [
-            { cidr: "127.0.0.0/8", authmethods: ["ticket"], to: "all" },
-            { cidr: "::1/128", authmethods: ["ticket"], to: "all" },
-          ],
-          grants: [
-            { permissions: ["wamp.register"], uri: "any", to: "all" },
-            { permissions: ["wamp.call"], uri: "com.example.staff.", match: "prefix", to: { group: "staff" } },
-          ],
-        },
-      }],
-    },
-  },
+  securedRealmConfig({
+    authmethods: ["ticket"],
+    users: [
+      { authid: "olga", tickets: ["olga-ticket"], groups: ["ops"] },
+      { authid: "bob", tickets: ["bob-ticket"] },
+    ],
+    // ops belongs to staff: olga is in staff through ops.
+    groups: [{ name: "staff" }, { name: "ops", groups: ["staff"] }],
+    sources: loopbackSources(["ticket"]),
+    grants: [
+      { permissions: ["wamp.register"], uri: "any", to: "all" },
+      { permissions: ["wamp.call"], uri: "com.example.staff.", match: "prefix", to: { group: "staff" } },
+    ],
+  }),
   async () => {
     for (const c of open.splice(0)) if (c.isOpen) c.close();
     await new Promise((r) => setTimeout(r, 100));

@@ -3,31 +3,22 @@
 // another with ERROR wamp.error.not_authorized naming the permission and the URI.
 import { expect, test } from "bun:test";
 import { routerProcessForFile, withTimeout } from "./_client.ts";
+import { securedRealmConfig } from "./_security.ts";
 import { RawWampyClients } from "./_wampy.ts";
 
 const clients = new RawWampyClients();
 const router = routerProcessForFile(
-  {
-    config: {
-      listeners: [{ name: "ws", transport: "websocket", port: 0 }],
-      store: { dataDir: ":memory:" },
-      realms: [{
-        name: "realm1",
-        security: {
-          enabled: true,
-          authmethods: ["anonymous"],
-          sources: [
-            { cidr: "0.0.0.0/0", authmethods: ["anonymous"], to: "anonymous" },
-            { cidr: "::/0", authmethods: ["anonymous"], to: "anonymous" },
-          ],
-          grants: [
-            { permissions: ["wamp.register"], uri: "com.example.rbac.", match: "prefix", to: "anonymous" },
-            { permissions: ["wamp.call"], uri: "com.example.rbac.open", to: "anonymous" },
-          ],
-        },
-      }],
-    },
-  },
+  securedRealmConfig({
+    authmethods: ["anonymous"],
+    sources: [
+      { cidr: "0.0.0.0/0", authmethods: ["anonymous"], to: "anonymous" },
+      { cidr: "::/0", authmethods: ["anonymous"], to: "anonymous" },
+    ],
+    grants: [
+      { permissions: ["wamp.register"], uri: "com.example.rbac.", match: "prefix", to: "anonymous" },
+      { permissions: ["wamp.call"], uri: "com.example.rbac.open", to: "anonymous" },
+    ],
+  }),
   () => clients.disconnectAll(),
 );
 
