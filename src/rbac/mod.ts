@@ -7,4 +7,3 @@ export { expandGroups, groupCycle, RESERVED_GROUPS, validateGroup, validateUserG
 export { selectSource, validateSource } from "./sources.ts";
 export { PERMISSIONS, validateGrant, validatePrincipal } from "./grants.ts";
 export { type Cidr, cidrContains, parseCidr, parseIp } from "./cidr.ts";
-export { matchesUri } from "./uri_pattern.ts";

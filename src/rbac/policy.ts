@@ -1,7 +1,7 @@
 import type { GrantRecord, Permission, UserRecord } from "../store/security_records.ts";
 import { anonymousPrincipals, covers, describePrincipals, type Principals, type SessionIdentity, userPrincipals } from "./principals.ts";
 import type { RealmView } from "./realm_view.ts";
-import { matchesUri } from "./uri_pattern.ts";
+import { matchesPattern } from "../wamp/uri.ts";
 
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
@@ -53,7 +53,7 @@ export class RealmPolicy {
     if (p.disabled) return { allowed: false, reason: `${describePrincipals(p)} is disabled` };
     for (const g of this.byPermission.get(permission) ?? []) {
       if (!covers(g.to, p)) continue;
-      if (g.resource === "any" || matchesUri(g.resource.uri, g.resource.match, uri)) return ALLOWED;
+      if (g.resource === "any" || matchesPattern(uri, g.resource.uri, g.resource.match)) return ALLOWED;
     }
     return { allowed: false, reason: `permission ${permission} on "${uri}" is not granted to ${describePrincipals(p)}` };
   }

@@ -1,7 +1,7 @@
 import type { Session } from "./session.ts";
 import type { StoredPublication } from "./retention.ts";
 import { UriMatcher, type MatchPolicy } from "./uri_matcher.ts";
-import { topicMatches } from "./topic_pattern.ts";
+import { matchesPattern } from "../wamp/uri.ts";
 
 export interface EventHistoryRule {
   topic: string;
@@ -56,7 +56,7 @@ export class EventHistory {
     const out: StoredPublication[] = [];
     for (const log of logs) {
       for (const p of log.events) {
-        if (seen.has(p) || !topicMatches(p.topic, uri, match)) continue;
+        if (seen.has(p) || !matchesPattern(p.topic, uri, match)) continue;
         // Spec "Event History", security: the original publication's lists apply to the reader.
         if (reader && p.filter && !p.filter(reader)) continue;
         seen.add(p);

@@ -3,7 +3,7 @@ import type { Clock } from "../util/clock.ts";
 import type { PublicationFilter } from "./publication_filter.ts";
 import type { MatchPolicy } from "./uri_matcher.ts";
 import type { Session } from "./session.ts";
-import { topicMatches } from "./topic_pattern.ts";
+import { matchesPattern } from "../wamp/uri.ts";
 
 /** A publication as stored for Event Retention and Event History. */
 export interface StoredPublication extends Payload {
@@ -71,7 +71,7 @@ export class RetainedEvents {
       return found;
     }
     for (const topic of [...this.byTopic.keys()]) {
-      if (!topicMatches(topic, pattern, match)) continue;
+      if (!matchesPattern(topic, pattern, match)) continue;
       const p = this.pick(topic, reader);
       if (p) found.push(p);
     }

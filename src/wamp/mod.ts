@@ -10,7 +10,7 @@ export { Errors, ProtocolViolation } from "./errors.ts";
 export type { Peer, PeerDetails } from "./peer.ts";
 export type { Serializer } from "./serializer.ts";
 export { fromArray, toArray } from "./codec.ts";
-export { isReservedUri, isValidPattern, isValidUri } from "./uri.ts";
+export { isReservedUri, isValidPattern, isValidUri, matchesPattern } from "./uri.ts";
 export type { UriOptions } from "./uri.ts";
 export { createIdSequence, globalId, MAX_ID } from "./ids.ts";
 export type { IdSequence, IdSequenceOptions } from "./ids.ts";

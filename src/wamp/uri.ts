@@ -67,3 +67,23 @@ function isWhitespace(c: number): boolean {
     c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 ||
     c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
+
+/**
+ * Whether one `uri` is covered by one (pattern, match) pair, with the semantics of WAMP
+ * "Pattern-based Subscription/Registration": exact equality; prefix on the raw string ("com.a"
+ * covers "com.a-b" and "com.a.b"); wildcard: same number of components, an empty pattern
+ * component matches any one. For the cold paths that test one pair at a time (RBAC grants,
+ * retained events, event history); routing uses the router's UriMatcher tries, and
+ * test/wamp/pattern_match.test.ts runs one case table against both.
+ */
+export function matchesPattern(uri: string, pattern: string, match: "exact" | "prefix" | "wildcard"): boolean {
+  if (match === "exact") return uri === pattern;
+  if (match === "prefix") return uri.startsWith(pattern);
+  const want = pattern.split(".");
+  const got = uri.split(".");
+  if (want.length !== got.length) return false;
+  for (let i = 0; i < want.length; i++) {
+    if (want[i] !== "" && want[i] !== got[i]) return false;
+  }
+  return true;
+}

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { matchesUri } from "../../src/rbac/uri_pattern.ts";
+import { matchesPattern } from "../../src/wamp/uri.ts";
 import { type MatchPolicy, UriMatcher } from "../../src/router/uri_matcher.ts";
 
-// One case table run against rbac's grant matcher and the router's UriMatcher, so grants
-// and routing agree on what a pattern covers.
+// One case table run against matchesPattern (RBAC grants, retained events, event history) and
+// the router's UriMatcher, so grants, retention and routing agree on what a pattern covers.
 const CASES: [string, MatchPolicy, string, boolean][] = [
   ["com.app.add", "exact", "com.app.add", true],
   ["com.app.add", "exact", "com.app.add2", false],
@@ -18,10 +18,10 @@ const CASES: [string, MatchPolicy, string, boolean][] = [
   ["a..c", "wildcard", "a.b.d", false],
 ];
 
-describe("grant URI patterns", () => {
+describe("URI patterns", () => {
   for (const [pattern, match, uri, expected] of CASES) {
-    test(`${match} "${pattern}" ${expected ? "covers" : "does not cover"} "${uri}" (rbac and UriMatcher agree)`, () => {
-      expect(matchesUri(pattern, match, uri)).toBe(expected);
+    test(`${match} "${pattern}" ${expected ? "covers" : "does not cover"} "${uri}" (matchesPattern and UriMatcher agree)`, () => {
+      expect(matchesPattern(uri, pattern, match)).toBe(expected);
       const m = new UriMatcher<number>();
       m.set(pattern, match, 1);
       let found = false;
