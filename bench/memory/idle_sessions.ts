@@ -1,0 +1,246 @@
+/**
+ * Memory per idle WAMP session.
+ *
+ *   bun bench/memory/idle_sessions.ts [--counts 10000,50000,100000] [--transports rawsocket,websocket]
+ *                                     [--socket-max 19000] [--json-only]
+ *
+ * For each count:
+ * - over real sockets (when count <= --socket-max): the router runs as `bun mod.ts` in its own
+ *   process; clients in several child processes (socket_clients.ts) open `count` connections
+ *   from source addresses 127.0.0.2…, each doing HELLO → WELCOME, then stay idle. The router's
+ *   RSS and live heap (after a full GC, gc_probe.ts) are read before and after; their deltas
+ *   divided by the sessions are the bytes per session. Then the clients leave and the heap is
+ *   read once more (memory that does not come back would show there).
+ * - "session state without socket" (always): in_memory_sessions.ts in a fresh process.
+ *
+ * Why the two kinds: this machine's fd limit is 20000 per process and cannot be raised (see
+ * README.md), so a single router process cannot hold 50k or 100k sockets here.
+ *
+ * Prints the results as one JSON line, then a markdown table. bench/run.ts calls
+ * `runIdleSessions(opts)` and formats `idleSessionsTable(results)` itself.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { join } from "node:path";
+import { formatBytes } from "./rss.ts";
+import { type BenchRouter, type MemProbe, REPO_ROOT, startBenchRouter } from "./router_process.ts";
+import type { ClientPlan } from "./socket_clients.ts";
+import type { InMemoryResult } from "./in_memory_sessions.ts";
+
+export type IdleMode = "rawsocket" | "websocket" | "in-memory";
+
+export interface IdleSessionsOptions {
+  counts?: number[];
+  transports?: ("rawsocket" | "websocket")[];
+  /** Largest count attempted over real sockets (default 19000: under the 20000 fd limit). */
+  socketMax?: number;
+  /** Sessions per client process (default 5000; each process has the same fd limit). */
+  perClientProcess?: number;
+  /** Progress lines go here (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface IdleSessionsResult {
+  count: number;
+  mode: IdleMode;
+  /** "router process, real sockets" or "session state without socket". */
+  label: string;
+  established: number;
+  /** Sessions the router itself reported (/metrics for sockets, sessionCount in memory). */
+  routerSessions: number;
+  rssBefore: number;
+  rssAfter: number;
+  heapBefore: number;
+  heapAfter: number;
+  rssPerSession: number;
+  heapPerSession: number;
+  /** Sockets: live heap after every client left (compare with heapBefore). */
+  heapAfterClose?: number;
+  /** In-memory: JSC object types added per session. */
+  objectsPerSession?: Record<string, number>;
+  seconds: number;
+  /** Set when this count/mode was not measured, saying why. */
+  skipped?: string;
+  errors?: string[];
+}
+
+const DEFAULTS = { counts: [10_000, 50_000, 100_000], transports: ["rawsocket", "websocket"] as ("rawsocket" | "websocket")[], socketMax: 19_000, perClientProcess: 5000 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const bun = () => process.execPath;
+
+export async function runIdleSessions(opts: IdleSessionsOptions = {}): Promise<IdleSessionsResult[]> {
+  const o = { ...DEFAULTS, log: (l: string) => process.stderr.write(`${l}\n`), ...opts };
+  const results: IdleSessionsResult[] = [];
+  for (const count of o.counts) {
+    for (const transport of o.transports) {
+      if (count > o.socketMax) {
+        results.push(skipped(count, transport, `over ${o.socketMax} sockets: one router process may hold 20000 fds here (hard limit; see bench/memory/README.md)`));
+        continue;
+      }
+      o.log(`idle sessions: ${count} over ${transport} …`);
+      results.push(await socketSessions(count, transport, o.perClientProcess, o.log));
+    }
+    o.log(`idle sessions: ${count} in memory …`);
+    results.push(await inMemorySessions(count));
+  }
+  return results;
+}
+
+function skipped(count: number, mode: IdleMode, why: string): IdleSessionsResult {
+  return {
+    count, mode, label: "router process, real sockets", established: 0, routerSessions: 0, rssBefore: 0, rssAfter: 0,
+    heapBefore: 0, heapAfter: 0, rssPerSession: 0, heapPerSession: 0, seconds: 0, skipped: why,
+  };
+}
+
+async function inMemorySessions(count: number): Promise<IdleSessionsResult> {
+  const out = await runChild([join(REPO_ROOT, "bench/memory/in_memory_sessions.ts"), String(count)]);
+  const r = JSON.parse(out.trim().split("\n").pop()!) as InMemoryResult;
+  return {
+    count, mode: "in-memory", label: "session state without socket", established: r.established, routerSessions: r.established,
+    rssBefore: r.pairs.rss, rssAfter: r.joined.rss, heapBefore: r.pairs.heapSize, heapAfter: r.joined.heapSize,
+    rssPerSession: (r.joined.rss - r.pairs.rss) / count, heapPerSession: (r.joined.heapSize - r.pairs.heapSize) / count,
+    objectsPerSession: r.perSessionObjects, seconds: r.seconds,
+  };
+}
+
+function runChild(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bun(), args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(" ")} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+interface ClientChild {
+  child: ChildProcess;
+  done: Promise<{ established: number; failed: number; errors: string[] }>;
+}
+
+function startClients(plan: ClientPlan): ClientChild {
+  const child = spawn(bun(), [join(REPO_ROOT, "bench/memory/socket_clients.ts"), JSON.stringify(plan)], {
+    cwd: REPO_ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr!.on("data", (d) => (err = (err + d).slice(-2000)));
+  const done = new Promise<{ established: number; failed: number; errors: string[] }>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (line.startsWith('{"done"')) resolve(JSON.parse(line).done);
+    });
+    child.on("exit", (code) => reject(new Error(`client process exited (${code}) before it was done: ${err}`)));
+  });
+  return { child, done };
+}
+
+async function settledProbe(router: BenchRouter): Promise<MemProbe> {
+  // Timers, log writes and the last handshakes settle first; the probe then runs a full GC.
+  await sleep(1000);
+  return await router.probe();
+}
+
+async function socketSessions(count: number, transport: "rawsocket" | "websocket", perProcess: number, log: (l: string) => void): Promise<IdleSessionsResult> {
+  const started = performance.now();
+  const router = await startBenchRouter();
+  const clients: ClientChild[] = [];
+  try {
+    const before = await settledProbe(router);
+    const processes = Math.max(2, Math.ceil(count / perProcess));
+    let assigned = 0;
+    for (let i = 0; i < processes; i++) {
+      const n = Math.floor((count * (i + 1)) / processes) - assigned;
+      assigned += n;
+      clients.push(startClients({
+        transport, host: "127.0.0.1", port: router.rawsocketPort, url: router.wsUrl, realm: "realm1", count: n,
+        // Two loopback source addresses per client process: 127.0.0.2, .3, .4 …
+        localAddresses: [`127.0.0.${2 + 2 * i}`, `127.0.0.${3 + 2 * i}`],
+      }));
+    }
+    const done = await Promise.all(clients.map((c) => c.done));
+    const established = done.reduce((s, d) => s + d.established, 0);
+    const errors = done.flatMap((d) => d.errors).slice(0, 5);
+    log(`  ${established}/${count} established (${processes} client processes)${errors.length ? `; errors: ${errors.join("; ")}` : ""}`);
+    const after = await settledProbe(router);
+    const routerSessions = await router.sessions();
+    for (const c of clients) c.child.stdin!.end();
+    // Wait until the router has seen every client leave, then read the heap once more.
+    for (let i = 0; i < 100 && (await router.sessions()) > 0; i++) await sleep(100);
+    const closed = await settledProbe(router);
+    return {
+      count, mode: transport, label: "router process, real sockets", established, routerSessions,
+      rssBefore: before.rss, rssAfter: after.rss, heapBefore: before.heapSize, heapAfter: after.heapSize,
+      rssPerSession: (after.rss - before.rss) / Math.max(1, established),
+      heapPerSession: (after.heapSize - before.heapSize) / Math.max(1, established),
+      heapAfterClose: closed.heapSize, seconds: (performance.now() - started) / 1000,
+      ...(errors.length ? { errors } : {}),
+    };
+  } finally {
+    for (const c of clients) c.child.kill("SIGKILL");
+    await router.stop();
+  }
+}
+
+/** The results as a markdown table (one row per count and mode). */
+export function idleSessionsTable(results: IdleSessionsResult[]): string {
+  const rows = [
+    "| sessions | mode | established | router RSS before → after | RSS / session | live heap before → after | heap / session |",
+    "| ---: | --- | ---: | --- | ---: | --- | ---: |",
+  ];
+  for (const r of results) {
+    const mode = r.mode === "in-memory" ? "in-memory peers (session state without socket)" : `${r.mode} (real sockets)`;
+    if (r.skipped) {
+      rows.push(`| ${r.count} | ${mode} | — | not measured: ${r.skipped} | | | |`);
+      continue;
+    }
+    rows.push(
+      `| ${r.count} | ${mode} | ${r.established} | ${formatBytes(r.rssBefore)} → ${formatBytes(r.rssAfter)} | ${Math.round(r.rssPerSession)} B ` +
+        `| ${formatBytes(r.heapBefore)} → ${formatBytes(r.heapAfter)} | ${Math.round(r.heapPerSession)} B |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+function parseArgs(argv: string[]): IdleSessionsOptions & { jsonOnly: boolean } {
+  const opts: IdleSessionsOptions & { jsonOnly: boolean } = { jsonOnly: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const counts = (v: string, name: string) =>
+      v.split(",").map((s) => {
+        const n = Number(s);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: "${s}" is not a positive integer`);
+        return n;
+      });
+    if (a === "--counts") opts.counts = counts(value(), a);
+    else if (a === "--socket-max") opts.socketMax = counts(value(), a)[0];
+    else if (a === "--transports") {
+      const ts = value().split(",");
+      for (const t of ts) if (t !== "rawsocket" && t !== "websocket") throw new Error(`--transports: "${t}" is not rawsocket or websocket`);
+      opts.transports = ts as ("rawsocket" | "websocket")[];
+    } else if (a === "--json-only") opts.jsonOnly = true;
+    else throw new Error(`unknown argument "${a}" (use --counts, --transports, --socket-max, --json-only)`);
+  }
+  return opts;
+}
+
+if (import.meta.main) {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`idle_sessions: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const results = await runIdleSessions(opts);
+  console.log(JSON.stringify(results));
+  if (!opts.jsonOnly) console.log(`\n${idleSessionsTable(results)}`);
+  process.exit(0);
+}
