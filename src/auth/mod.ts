@@ -8,3 +8,4 @@ export type { FailureBackoff, FailureBackoffOptions } from "./failure_backoff.ts
 export { createFailureBackoff } from "./failure_backoff.ts";
 export type { IssueRequest, TicketClaims, TicketIssuer, TicketIssuerOptions } from "./ticket_issuer.ts";
 export { createTicketIssuer } from "./ticket_issuer.ts";
+export { cryptosignPublicKey, cryptosignSign } from "./cryptosign_signer.ts";
