@@ -15,6 +15,7 @@ import { hasSessionLists, type PublicationFilter, publicationFilter } from "./pu
 import { RetainedEvents, type RetentionOptions, type StoredPublication } from "./retention.ts";
 import { EventHistory, type EventHistoryRule } from "./event_history.ts";
 import { Testaments } from "./testaments.ts";
+import { mayForward } from "./forward_for.ts";
 
 export interface BrokerOptions {
   uris: UriPolicy;
@@ -41,6 +42,8 @@ interface Outgoing {
   payload: Payload;
   excluded?: Session;
   filter?: PublicationFilter;
+  /** Disclosed to router-internal subscribers (the edge bridge) even without disclose_me. */
+  publisher?: Session;
 }
 
 const DEFAULT_RETENTION: RetentionOptions = { maxTopics: 10_000, ttlMs: 0 };
@@ -138,7 +141,7 @@ export class Broker implements SubscriptionView {
     if (trustlevel !== undefined) details.trustlevel = trustlevel;
     // WAMP "Publisher Exclusion": the publisher gets no copy unless exclude_me is false.
     const excluded = options.exclude_me !== false ? publisher : undefined;
-    const out: Outgoing = { topic, publication, details, payload, excluded, filter };
+    const out: Outgoing = { topic, publication, details, payload, excluded, filter, publisher };
     // Exact subscription by one Map lookup; the pattern tries are walked only when pattern
     // subscriptions exist, so exact-only realms pay nothing for them.
     const exact = this.subs.lookup(topic, "exact");
@@ -180,7 +183,11 @@ export class Broker implements SubscriptionView {
     let delivered = 0;
     for (const s of sub.subscribers) {
       if (s === out.excluded || (out.filter !== undefined && !out.filter(s))) continue;
-      if (s.send(event)) delivered++;
+      if (s.internal && out.publisher !== undefined) {
+        // Internal subscribers always learn the publisher, as internal callees learn the
+        // caller: the edge bridge forwards it as forward_for.
+        if (s.send(internalEvent(event, out.publisher))) delivered++;
+      } else if (s.send(event)) delivered++;
     }
     return delivered;
   }
@@ -278,8 +285,16 @@ export class Broker implements SubscriptionView {
   }
 }
 
+function internalEvent(event: Event, p: Session): Event {
+  if (event.details.publisher !== undefined) return event;
+  return { ...event, details: { ...event.details, publisher: p.id, publisher_authid: p.authid, publisher_authrole: p.authrole } };
+}
+
 /** WAMP "Publisher Identification": disclose_me puts the publisher's identity in EVENT.Details. */
 function publisherDetails(options: Dict, publisher?: Session): Dict {
-  if (options.disclose_me !== true || !publisher) return {};
-  return { publisher: publisher.id, publisher_authid: publisher.authid, publisher_authrole: publisher.authrole };
+  if (!publisher || (options.disclose_me !== true && options.forward_for === undefined)) return {};
+  const details: Dict = options.disclose_me === true ? { publisher: publisher.id, publisher_authid: publisher.authid, publisher_authrole: publisher.authrole } : {};
+  // WAMP "Router-to-Router Links" (edge bridge): forward_for names the original publisher(s).
+  if (options.forward_for !== undefined && mayForward(publisher)) details.forward_for = options.forward_for;
+  return details;
 }

@@ -1,6 +1,7 @@
 import type { Call, Dict } from "../wamp/messages.ts";
 import type { Session } from "./session.ts";
 import type { PendingCall } from "./pending_call.ts";
+import { mayForward } from "./forward_for.ts";
 
 /**
  * INVOCATION.Details for a call: only the keys a feature asks for, so a plain call to an
@@ -26,6 +27,8 @@ export function invocationDetails(pc: PendingCall, forwardedTimeout: number | un
   if (forwardedTimeout !== undefined) details.timeout = forwardedTimeout;
   // WAMP "Call Trust Levels"
   if (trustlevel !== undefined) details.trustlevel = trustlevel;
+  // WAMP "Router-to-Router Links" (edge bridge): forward_for names the original caller(s).
+  if (options.forward_for !== undefined && mayForward(pc.caller)) details.forward_for = options.forward_for;
   copyPpt(options, details);
   return details;
 }
