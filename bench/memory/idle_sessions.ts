@@ -23,11 +23,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { formatBytes } from "./rss.ts";
+import { grownTypes } from "./heap_types.ts";
 import { type BenchRouter, type MemProbe, REPO_ROOT, startBenchRouter } from "./router_process.ts";
 import type { ClientPlan } from "./socket_clients.ts";
 import type { InMemoryResult } from "./in_memory_sessions.ts";
 
-export type IdleMode = "rawsocket" | "websocket" | "in-memory";
+/** A transport over real sockets, several of them (a row not measured), or in-memory peers. */
+export type IdleMode = "rawsocket" | "websocket" | "in-memory" | string;
 
 export interface IdleSessionsOptions {
   counts?: number[];
@@ -36,6 +38,8 @@ export interface IdleSessionsOptions {
   socketMax?: number;
   /** Sessions per client process (default 5000; each process has the same fd limit). */
   perClientProcess?: number;
+  /** Pause before each heap reading so handshakes, timers and log writes settle (default 1000 ms). */
+  settleMs?: number;
   /** Progress lines go here (default: stderr). */
   log?: (line: string) => void;
 }
@@ -56,7 +60,7 @@ export interface IdleSessionsResult {
   heapPerSession: number;
   /** Sockets: live heap after every client left (compare with heapBefore). */
   heapAfterClose?: number;
-  /** In-memory: JSC object types added per session. */
+  /** JSC object types added per session (types that grew by at least 0.5 per session). */
   objectsPerSession?: Record<string, number>;
   seconds: number;
   /** Set when this count/mode was not measured, saying why. */
@@ -64,7 +68,13 @@ export interface IdleSessionsResult {
   errors?: string[];
 }
 
-const DEFAULTS = { counts: [10_000, 50_000, 100_000], transports: ["rawsocket", "websocket"] as ("rawsocket" | "websocket")[], socketMax: 19_000, perClientProcess: 5000 };
+const DEFAULTS = {
+  counts: [10_000, 50_000, 100_000],
+  transports: ["rawsocket", "websocket"] as ("rawsocket" | "websocket")[],
+  socketMax: 19_000,
+  perClientProcess: 5000,
+  settleMs: 1000,
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bun = () => process.execPath;
@@ -73,13 +83,12 @@ export async function runIdleSessions(opts: IdleSessionsOptions = {}): Promise<I
   const o = { ...DEFAULTS, log: (l: string) => process.stderr.write(`${l}\n`), ...opts };
   const results: IdleSessionsResult[] = [];
   for (const count of o.counts) {
-    for (const transport of o.transports) {
-      if (count > o.socketMax) {
-        results.push(skipped(count, transport, `over ${o.socketMax} sockets: one router process may hold 20000 fds here (hard limit; see bench/memory/README.md)`));
-        continue;
-      }
+    if (count > o.socketMax && o.transports.length) {
+      results.push(skipped(count, o.transports.join(", "), `more than ${o.socketMax} sockets: a process may hold at most 20000 fds here (hard limit, see bench/memory/README.md)`));
+    }
+    for (const transport of count > o.socketMax ? [] : o.transports) {
       o.log(`idle sessions: ${count} over ${transport} …`);
-      results.push(await socketSessions(count, transport, o.perClientProcess, o.log));
+      results.push(await socketSessions(count, transport, o.perClientProcess, o.settleMs, o.log));
     }
     o.log(`idle sessions: ${count} in memory …`);
     results.push(await inMemorySessions(count));
@@ -104,6 +113,7 @@ async function inMemorySessions(count: number): Promise<IdleSessionsResult> {
     objectsPerSession: r.perSessionObjects, seconds: r.seconds,
   };
 }
+
 
 function runChild(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -137,18 +147,24 @@ function startClients(plan: ClientPlan): ClientChild {
   return { child, done };
 }
 
-async function settledProbe(router: BenchRouter): Promise<MemProbe> {
+async function settledProbe(router: BenchRouter, settleMs: number): Promise<MemProbe> {
   // Timers, log writes and the last handshakes settle first; the probe then runs a full GC.
-  await sleep(1000);
+  await sleep(settleMs);
   return await router.probe();
 }
 
-async function socketSessions(count: number, transport: "rawsocket" | "websocket", perProcess: number, log: (l: string) => void): Promise<IdleSessionsResult> {
+async function socketSessions(
+  count: number,
+  transport: "rawsocket" | "websocket",
+  perProcess: number,
+  settleMs: number,
+  log: (l: string) => void,
+): Promise<IdleSessionsResult> {
   const started = performance.now();
   const router = await startBenchRouter();
   const clients: ClientChild[] = [];
   try {
-    const before = await settledProbe(router);
+    const before = await settledProbe(router, settleMs);
     const processes = Math.max(2, Math.ceil(count / perProcess));
     let assigned = 0;
     for (let i = 0; i < processes; i++) {
@@ -164,18 +180,18 @@ async function socketSessions(count: number, transport: "rawsocket" | "websocket
     const established = done.reduce((s, d) => s + d.established, 0);
     const errors = done.flatMap((d) => d.errors).slice(0, 5);
     log(`  ${established}/${count} established (${processes} client processes)${errors.length ? `; errors: ${errors.join("; ")}` : ""}`);
-    const after = await settledProbe(router);
+    const after = await settledProbe(router, settleMs);
     const routerSessions = await router.sessions();
     for (const c of clients) c.child.stdin!.end();
     // Wait until the router has seen every client leave, then read the heap once more.
     for (let i = 0; i < 100 && (await router.sessions()) > 0; i++) await sleep(100);
-    const closed = await settledProbe(router);
+    const closed = await settledProbe(router, settleMs);
     return {
       count, mode: transport, label: "router process, real sockets", established, routerSessions,
       rssBefore: before.rss, rssAfter: after.rss, heapBefore: before.heapSize, heapAfter: after.heapSize,
       rssPerSession: (after.rss - before.rss) / Math.max(1, established),
       heapPerSession: (after.heapSize - before.heapSize) / Math.max(1, established),
-      heapAfterClose: closed.heapSize, seconds: (performance.now() - started) / 1000,
+      heapAfterClose: closed.heapSize, objectsPerSession: grownTypes(before.types, after.types, established), seconds: (performance.now() - started) / 1000,
       ...(errors.length ? { errors } : {}),
     };
   } finally {
@@ -221,12 +237,13 @@ function parseArgs(argv: string[]): IdleSessionsOptions & { jsonOnly: boolean } 
       });
     if (a === "--counts") opts.counts = counts(value(), a);
     else if (a === "--socket-max") opts.socketMax = counts(value(), a)[0];
+    else if (a === "--settle-ms") opts.settleMs = counts(value(), a)[0];
     else if (a === "--transports") {
       const ts = value().split(",");
       for (const t of ts) if (t !== "rawsocket" && t !== "websocket") throw new Error(`--transports: "${t}" is not rawsocket or websocket`);
       opts.transports = ts as ("rawsocket" | "websocket")[];
     } else if (a === "--json-only") opts.jsonOnly = true;
-    else throw new Error(`unknown argument "${a}" (use --counts, --transports, --socket-max, --json-only)`);
+    else throw new Error(`unknown argument "${a}" (use --counts, --transports, --socket-max, --settle-ms, --json-only)`);
   }
   return opts;
 }

@@ -15,6 +15,9 @@
  * and everything a transport keeps (buffers, framing state, kernel socket).
  */
 import { heapStats } from "bun:jsc";
+
+// Bun-only (so are these scripts); typed locally so `deno check` and tsc agree.
+const fullGc = () => (globalThis as unknown as { Bun: { gc(sync: boolean): void } }).Bun.gc(true);
 import { startServer } from "../../src/server.ts";
 import { applyEnv, parseConfig } from "../../src/config.ts";
 import { detectRuntime } from "../../src/runtime/detect.ts";
@@ -22,6 +25,7 @@ import { linkedPeers } from "../../src/transport/mod.ts";
 import type { Message } from "../../src/wamp/messages.ts";
 import type { Peer } from "../../src/wamp/peer.ts";
 import { sampleRss } from "./rss.ts";
+import { grownTypes } from "./heap_types.ts";
 
 export interface MemoryPoint {
   rss: number;
@@ -43,8 +47,8 @@ export interface InMemoryResult {
 async function measure(): Promise<MemoryPoint & { types: Record<string, number> }> {
   // Let queued microtasks and timers settle, then collect twice (finalizers, weak maps).
   await new Promise((r) => setTimeout(r, 50));
-  Bun.gc(true);
-  Bun.gc(true);
+  fullGc();
+  fullGc();
   const s = heapStats();
   return { rss: sampleRss(process.pid), heapSize: s.heapSize, objectCount: s.objectCount, types: s.objectTypeCounts };
 }
@@ -87,14 +91,9 @@ export async function measureInMemorySessions(count: number): Promise<InMemoryRe
   if (established !== count || server.router.sessionCount !== count) {
     throw new Error(`only ${established} of ${count} sessions got WELCOME (router counts ${server.router.sessionCount})`);
   }
-  const perSessionObjects: Record<string, number> = {};
-  for (const [type, n] of Object.entries(joined.types)) {
-    const grown = (n - (pairs.types[type] ?? 0)) / count;
-    if (grown >= 0.5) perSessionObjects[type] = Math.round(grown * 10) / 10;
-  }
   const point = ({ rss, heapSize, objectCount }: MemoryPoint) => ({ rss, heapSize, objectCount });
   const result = {
-    count, established, empty: point(empty), pairs: point(pairs), joined: point(joined), perSessionObjects,
+    count, established, empty: point(empty), pairs: point(pairs), joined: point(joined), perSessionObjects: grownTypes(pairs.types, joined.types, count),
     seconds: (performance.now() - started) / 1000,
   };
   clients.length = 0;

@@ -40,7 +40,7 @@ const hello = (realm: string) => JSON.stringify([1, realm, { roles: ROLES }]);
 function rawSession(plan: ClientPlan, localAddress: string, keep: (close: () => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: plan.host, port: plan.port, localAddress });
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let stage: "handshake" | "welcome" | "idle" = "handshake";
     const fail = (why: string) => {
       socket.destroy();
@@ -81,10 +81,10 @@ function wsSession(plan: ClientPlan, localAddress: string, keep: (close: () => v
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(plan.url, "wamp.2.json", { localAddress, perMessageDeflate: false, handshakeTimeout: 30_000 });
     let joined = false;
-    ws.on("error", (err) => !joined && reject(new Error(`${localAddress}: ${err.message}`)));
-    ws.on("close", (code) => !joined && reject(new Error(`${localAddress}: closed (${code}) before WELCOME`)));
+    ws.on("error", (err: Error) => !joined && reject(new Error(`${localAddress}: ${err.message}`)));
+    ws.on("close", (code: number) => !joined && reject(new Error(`${localAddress}: closed (${code}) before WELCOME`)));
     ws.on("open", () => ws.send(hello(plan.realm)));
-    ws.on("message", (data) => {
+    ws.on("message", (data: unknown) => {
       if (joined) return;
       const msg = String(data);
       if (!msg.startsWith("[2,")) {
