@@ -1,4 +1,4 @@
-/** Public surface of src/util/ for edge/ (which may import src/*/mod.ts only). */
+/** Public surface of src/util/ for edge/ (which may import src/<folder>/mod.ts only). */
 export { createManualClock, systemClock } from "./clock.ts";
 export type { Clock, ManualClock, TimerHandle } from "./clock.ts";
 export { createLogger, silentLogger } from "./log.ts";
