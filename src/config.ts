@@ -2,6 +2,7 @@ import {
   array, assert, boolean, defaulted, enums, integer, max, min, object, optional, record, refine, size, string,
   StructError, type Infer, type Struct,
 } from "superstruct";
+import { hostname } from "node:os";
 import type { LogLevel } from "./util/log.ts";
 import { checkSecurity, SecurityConfigSchema, StoreConfigSchema } from "./security_config.ts";
 
@@ -26,6 +27,8 @@ const ListenerSchema = object({
   maxMessageSize: optional(bytes(512, 16 * 1024 * 1024)),
   /** TLS (wss / RawSocket over TLS): PEM files read at startup and again on SIGHUP. */
   tls: optional(object({ cert: size(string(), 1, 4096), key: size(string(), 1, 4096) })),
+  /** Also accept Causeway edge links here (WebSocket subprotocol causeway.edge.v1 / RawSocket serializer 15). */
+  edge: defaulted(boolean(), false),
 });
 
 const RealmSchema = object({
@@ -79,6 +82,8 @@ const LimitsSchema = object({
 });
 
 export const ConfigSchema = object({
+  /** This router's node id (edge links name their ends by it). Default: the host name. */
+  node: defaulted(size(string(), 1, 255), () => hostname()),
   listeners: defaulted(array(ListenerSchema), () => defaultListeners()),
   realms: defaulted(array(RealmSchema), () => [{ name: "realm1" }]),
   limits: defaulted(LimitsSchema, () => ({})),
@@ -106,8 +111,8 @@ export type ListenerConfig = Config["listeners"][number];
 
 function defaultListeners() {
   return [
-    { name: "ws", transport: "websocket" as const, host: "0.0.0.0", port: 8080, path: "/ws" },
-    { name: "rawsocket", transport: "rawsocket" as const, host: "0.0.0.0", port: 8081, path: "/ws" },
+    { name: "ws", transport: "websocket" as const, host: "0.0.0.0", port: 8080, path: "/ws", edge: false },
+    { name: "rawsocket", transport: "rawsocket" as const, host: "0.0.0.0", port: 8081, path: "/ws", edge: false },
   ];
 }
 

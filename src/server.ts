@@ -2,8 +2,8 @@ import type { Config, ListenerConfig } from "./config.ts";
 import { createRouter, type Router } from "./router/mod.ts";
 import type { Runtime, Listening, TlsCertificate } from "./runtime/runtime.ts";
 import { loadListenerTls } from "./tls_config.ts";
-import { acceptRawSocket, acceptWebSocket, linkedPeers, negotiateSubprotocol } from "./transport/mod.ts";
-import type { OutboundOptions } from "./transport/mod.ts";
+import { acceptEdgeWebSocket, acceptRawSocket, acceptWebSocket, EDGE_SUBPROTOCOL, linkedPeers } from "./transport/mod.ts";
+import type { EdgeLinkAcceptOptions, OutboundOptions } from "./transport/mod.ts";
 import { serializerBySubprotocol, serializers } from "./wamp/serializers/mod.ts";
 import { Counters } from "./util/counters.ts";
 import { PeerMetrics } from "./gateway/peer_metrics.ts";
@@ -119,7 +119,7 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     for (const l of config.listeners) {
       const maxMessageLength = l.maxMessageSize ?? config.limits.maxMessageSize;
       const tls = await loadListenerTls(l, readFile);
-      const listening = await listen(l, opts.runtime, router, { maxMessageLength, outbound, logger: log }, ops, tls);
+      const listening = await listen(l, opts.runtime, router, { maxMessageLength, outbound, logger: log }, ops, tls, config.node);
       open.push(listening);
       if (tls) tlsListeners.push({ l, listening });
       const b: BoundListener = { name: l.name, transport: l.transport, host: listening.host, port: listening.port };
@@ -229,7 +229,14 @@ async function listen(
   peerOpts: { maxMessageLength: number; outbound: OutboundOptions; logger: Logger },
   ops: { wrap: (peer: Peer) => Peer; onRequest: (req: Request) => Response | Promise<Response> },
   tls?: TlsCertificate,
+  node = "causeway",
 ): Promise<Listening> {
+  // `edge: true`: the listener also accepts Causeway edge links; each of a link's channels is a
+  // WAMP session, attached like any client (its PeerDetails.transport is "edge").
+  const edge: EdgeLinkAcceptOptions | undefined = l.edge
+    ? { node, serializers, onChannel: (peer) => router.attach(ops.wrap(peer)), ...peerOpts }
+    : undefined;
+  const offers = edge ? [EDGE_SUBPROTOCOL, ...serializers.map((s) => s.subprotocol)] : serializers.map((s) => s.subprotocol);
   try {
     if (l.transport === "websocket") {
       return await runtime.serveWebSocket({
@@ -237,9 +244,11 @@ async function listen(
         port: l.port,
         path: l.path,
         maxMessageLength: peerOpts.maxMessageLength,
-        protocols: serializers.map((s) => s.subprotocol),
-        selectProtocol: (offered) => negotiateSubprotocol(offered, serializers)?.subprotocol,
+        protocols: offers,
+        // The client's order decides (an edge offers causeway.edge.v1 first).
+        selectProtocol: (offered) => offered.find((p) => offers.includes(p.trim()))?.trim(),
         onConnection: (channel) => {
+          if (edge && channel.protocol === EDGE_SUBPROTOCOL) return acceptEdgeWebSocket(channel, edge);
           const serializer = serializerBySubprotocol(channel.protocol)!;
           router.attach(ops.wrap(acceptWebSocket(channel, serializer, peerOpts)));
         },
@@ -251,7 +260,7 @@ async function listen(
       host: l.host,
       port: l.port,
       tls,
-      onConnection: (channel) => acceptRawSocket(channel, { ...peerOpts, serializers, onPeer: (peer) => router.attach(ops.wrap(peer)) }),
+      onConnection: (channel) => acceptRawSocket(channel, { ...peerOpts, serializers, onPeer: (peer) => router.attach(ops.wrap(peer)), edge }),
     });
   } catch (err) {
     const reason = /EADDRINUSE|in use/i.test(String(err)) ? `port ${l.port} is in use` : (err as Error).message;

@@ -4,6 +4,8 @@ import { Errors } from "../wamp/errors.ts";
 import type { Peer } from "../wamp/peer.ts";
 import type { Serializer } from "../wamp/serializer.ts";
 import type { ByteChannel, WireData } from "./channel.ts";
+import { EDGE_RAWSOCKET_SERIALIZER_ID } from "./edge_link_frames.ts";
+import { acceptEdgeRawSocket, type EdgeLinkAcceptOptions } from "./edge_link_server.ts";
 import { sharedEncoders } from "./encode_once.ts";
 import { CloseCode, createFramedPeer, errorText, type FramedPeer } from "./framed_peer.ts";
 import type { OutboundOptions } from "./outbound_queue.ts";
@@ -38,6 +40,8 @@ export interface RawSocketAcceptOptions extends RawSocketPeerOptions {
   minClientMessageLength?: number;
   /** Close a connection that has not completed the handshake in time. Default 10000 ms. */
   handshakeTimeoutMs?: number;
+  /** With it, serializer id 15 hands the connection to a Causeway edge link (edge_link_server.ts). */
+  edge?: EdgeLinkAcceptOptions;
 }
 
 const utf8 = new TextEncoder();
@@ -112,6 +116,12 @@ export function acceptRawSocket(channel: ByteChannel, options: RawSocketAcceptOp
     const serializer = options.serializers.find((s) => s.rawsocketId === serializerId);
     const clientMax = exponentLength(hello[1] >> 4);
     if (hello[2] !== 0 || hello[3] !== 0) return refuse(HandshakeError.RESERVED_BITS);
+    if (serializerId === EDGE_RAWSOCKET_SERIALIZER_ID && options.edge) {
+      finish();
+      const ourMax = announcedLength(options.maxMessageLength);
+      channel.write(Uint8Array.of(MAGIC, (lengthExponent(ourMax) << 4) | serializerId, 0, 0));
+      return acceptEdgeRawSocket(channel, ourMax, options.edge, chunk.subarray(i));
+    }
     if (!serializer) return refuse(HandshakeError.SERIALIZER_UNSUPPORTED);
     if (clientMax < (options.minClientMessageLength ?? 0)) {
       return refuse(HandshakeError.MAX_LENGTH_UNACCEPTABLE);
