@@ -5,8 +5,8 @@ describe("configuration", () => {
   test("the embedded default is WebSocket 8080 /ws, RawSocket 8081, realm1 anonymous", () => {
     const cfg = defaultConfig();
     expect(cfg.listeners).toEqual([
-      { name: "ws", transport: "websocket", host: "0.0.0.0", port: 8080, path: "/ws" },
-      { name: "rawsocket", transport: "rawsocket", host: "0.0.0.0", port: 8081, path: "/ws" },
+      { name: "ws", transport: "websocket", host: "0.0.0.0", port: 8080, path: "/ws", edge: false },
+      { name: "rawsocket", transport: "rawsocket", host: "0.0.0.0", port: 8081, path: "/ws", edge: false },
     ]);
     expect(cfg.realms).toEqual([{
       name: "realm1", anonymous: true, uriCheck: "loose", defaultCallTimeoutMs: 0, maxCallTimeoutMs: 0,
