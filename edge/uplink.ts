@@ -1,0 +1,341 @@
+import type { Peer } from "../src/wamp/mod.ts";
+import { type Clock, type Logger, silentLogger, type TimerHandle } from "../src/util/mod.ts";
+import type { Backoff } from "./backoff.ts";
+import { type Keepalive, type KeepaliveTarget, startKeepalive } from "./keepalive.ts";
+import { tapPeer } from "./peer_tap.ts";
+
+/**
+ * One uplink: keeps the edge's bridged realms connected to one core, for as long as the edge
+ * runs.
+ *
+ * ```
+ *                 start()
+ *   ┌─────────┐  (bridges' local side)  ┌────────────┐ link: TCP/TLS/WebSocket carrier,
+ *   │ stopped │ ──────────────────────► │ connecting │       then LINK_HELLO / LINK_WELCOME
+ *   └─────────┘                         └────────────┘ compat: one WAMP connection per realm
+ *        ▲                          ok │       ▲   │ refused, timeout,
+ *        │ stop()                      ▼       │   │ version mismatch ─────────────┐
+ *        │ (from any state:      ┌─────────┐   │   │                               │
+ *        │  GOODBYE/CLOSE,       │ joining │ ──┼───┼── auth refused, no realm, ────┤
+ *        │  bridges stopped)     └─────────┘   │   │   join timeout               │
+ *        │                  every realm │      │   │                               ▼
+ *        │                  WELCOMEd    ▼      │   │                         ┌─────────┐
+ *        │                         ┌────┐      │   └───────────────────────► │ backoff │
+ *        │                         │ up │ ─────┼───────────────────────────► │ (timer) │
+ *        │                         └────┘      │  link closed, a realm's     └─────────┘
+ *        │                                     │  session ended, keepalive        │
+ *        │                                     │  timeout (terminate)             │
+ *        │                                     └──────────────────────────────────┘
+ *        │                                                 timer fired: reconnects + 1
+ * ```
+ *
+ * - The delay in `backoff` is jittered exponential (edge/backoff.ts). Errors a quick retry
+ *   cannot fix — link version mismatch, a core without edge links on that listener,
+ *   authentication refused, unknown realm, not authorized — wait the maximum delay and are
+ *   logged as errors naming the fix. After an `up` that lasted `stableMs`, the delay starts
+ *   over from the minimum.
+ * - The realms move together: the uplink is `up` only when every bridged realm has its remote
+ *   session, and any one of them ending takes the whole connection down and back through
+ *   backoff. Simple, and the status never shows a half-bridged edge.
+ * - While not `up`, the bridges know (disconnected): local traffic goes on, imported
+ *   procedures fail fast, exported publications are buffered.
+ * - Keepalive (edge/keepalive.ts) runs while `up`, one per socket: a half-open link is noticed
+ *   within intervalMs + maxAttempts × timeoutMs; joining is bounded by `joinTimeoutMs`.
+ */
+export type UplinkState = "stopped" | "connecting" | "joining" | "up" | "backoff";
+
+/** What the uplink needs of a RealmBridge (edge/realm_bridge.ts). */
+export interface UplinkBridge {
+  start(): Promise<void>;
+  connect(peer: Peer): Promise<void>;
+  disconnected(reason: string): void;
+  stop(): Promise<void>;
+  status(): BridgeStatusView;
+}
+
+/** The part of the bridge's status the uplink reads (the whole status is passed through). */
+export interface BridgeStatusView {
+  localRealm: string;
+  remoteRealm: string;
+  state: string;
+  bufferDepth?: number;
+  bufferDropped?: number;
+  forwarded?: { calls: number; invocations: number; eventsOut: number; eventsIn: number };
+}
+
+/** One established path to the core: the link (one socket) or compat's per-realm connections. */
+export interface UplinkConnection {
+  /** The core's node id (link mode; compat knows none). */
+  readonly remoteNode?: string;
+  /** The peer for the session of bridged realm `index` (link: a new channel). */
+  peer(index: number): Peer;
+  /** One per socket, for the keepalive. */
+  readonly keepalives: KeepaliveTarget[];
+  /** Graceful: the sessions' peers close, then the socket(s). */
+  close(reason: string): void;
+  /** Abrupt (the path is dead): drop the socket(s) without any frame. */
+  terminate(): void;
+  /** Called once when the connection is gone, whoever ended it. */
+  onClose: (reason: string) => void;
+}
+
+export interface UplinkTransport {
+  /** Connects and (link mode) completes the link handshake. Rejects with a message naming the url and cause. */
+  connect(): Promise<UplinkConnection>;
+}
+
+export interface UplinkOptions {
+  name: string;
+  url: string;
+  mode: "link" | "compat";
+  transport: UplinkTransport;
+  bridges: UplinkBridge[];
+  backoff: Backoff;
+  keepalive: { intervalMs: number; timeoutMs: number; maxAttempts: number };
+  /** Joining every realm must finish within this. */
+  joinTimeoutMs: number;
+  /** An `up` that lasted this long resets the backoff to its minimum. */
+  stableMs: number;
+  clock: Clock;
+  logger?: Logger;
+}
+
+export interface UplinkStatus {
+  name: string;
+  url: string;
+  mode: "link" | "compat";
+  state: UplinkState;
+  /** When the current state began (ISO 8601). */
+  since: string;
+  /** Connection attempts after the first one. */
+  reconnects: number;
+  remoteNode?: string;
+  /** Why the uplink last went down or could not connect. */
+  lastError?: string;
+  /** While in backoff: when the next attempt starts (ISO 8601). */
+  nextAttemptAt?: string;
+  realms: BridgeStatusView[];
+}
+
+/** Errors a quick retry cannot fix: they need a config change on the edge or the core. */
+const NEEDS_CONFIG_CHANGE =
+  /version[ _-]?mismatch|does not accept edge links|authentication[ _-]failed|no_such_realm|no such realm|not_authorized|no_such_role|not authorized/i;
+
+export function needsConfigChange(reason: string): boolean {
+  return NEEDS_CONFIG_CHANGE.test(reason);
+}
+
+export class Uplink {
+  private stateNow: UplinkState = "stopped";
+  private sinceMs: number;
+  private upSinceMs: number | undefined;
+  private generation = 0;
+  private attempts = 0;
+  private reconnectCount = 0;
+  private remoteNode: string | undefined;
+  private lastError: string | undefined;
+  private nextAttemptMs: number | undefined;
+  private conn: UplinkConnection | undefined;
+  private timer: TimerHandle | undefined;
+  private keepalives: Keepalive[] = [];
+  private readonly log: Logger;
+  /** Listeners for state changes (metrics, tests). */
+  onStateChange: (state: UplinkState, previous: UplinkState) => void = () => {};
+
+  constructor(private readonly opts: UplinkOptions) {
+    this.sinceMs = opts.clock.now();
+    this.log = (opts.logger ?? silentLogger).child({ uplink: opts.name, url: opts.url });
+  }
+
+  get state(): UplinkState {
+    return this.stateNow;
+  }
+
+  get reconnects(): number {
+    return this.reconnectCount;
+  }
+
+  /** Starts the bridges' local side, then connects (in the background: never waits for the core). */
+  async start(): Promise<void> {
+    if (this.stateNow !== "stopped") return;
+    await Promise.all(this.opts.bridges.map((b) => b.start()));
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stateNow === "stopped") return;
+    this.generation++;
+    this.clearTimer();
+    this.stopKeepalives();
+    const conn = this.conn;
+    this.conn = undefined;
+    this.setState("stopped");
+    if (conn) {
+      try {
+        conn.close("edge stopping");
+      } catch { /* already gone */ }
+    }
+    for (const b of this.opts.bridges) b.disconnected(`uplink ${this.opts.name} stopped`);
+    await Promise.allSettled(this.opts.bridges.map((b) => b.stop()));
+    this.log.info("uplink stopped");
+  }
+
+  status(): UplinkStatus {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      name: this.opts.name,
+      url: this.opts.url,
+      mode: this.opts.mode,
+      state: this.stateNow,
+      since: iso(this.sinceMs),
+      reconnects: this.reconnectCount,
+      ...(this.remoteNode !== undefined ? { remoteNode: this.remoteNode } : {}),
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+      ...(this.stateNow === "backoff" && this.nextAttemptMs !== undefined ? { nextAttemptAt: iso(this.nextAttemptMs) } : {}),
+      realms: this.opts.bridges.map((b) => b.status()),
+    };
+  }
+
+  private setState(next: UplinkState): void {
+    const previous = this.stateNow;
+    if (previous === next) return;
+    this.stateNow = next;
+    this.sinceMs = this.opts.clock.now();
+    this.onStateChange(next, previous);
+  }
+
+  private connect(): void {
+    const gen = ++this.generation;
+    this.attempts++;
+    this.setState("connecting");
+    if (this.attempts === 1) this.log.info("uplink connecting", { mode: this.opts.mode });
+    else this.log.info("uplink reconnecting", { mode: this.opts.mode, attempt: this.attempts, reconnects: this.reconnectCount });
+    let pending: Promise<UplinkConnection>;
+    try {
+      pending = this.opts.transport.connect();
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(
+      (conn) => {
+        if (gen !== this.generation) {
+          conn.onClose = () => {};
+          conn.close("edge stopping");
+          return;
+        }
+        this.join(gen, conn);
+      },
+      (err) => {
+        if (gen === this.generation) this.down(gen, errorText(err), { connected: false });
+      },
+    );
+  }
+
+  private join(gen: number, conn: UplinkConnection): void {
+    this.conn = conn;
+    this.remoteNode = conn.remoteNode;
+    this.setState("joining");
+    // May run at once, when the connection closed before we got here.
+    conn.onClose = (reason) => this.down(gen, `connection to the core closed: ${reason}`, { connected: true });
+    if (gen !== this.generation) return;
+    const { clock, joinTimeoutMs } = this.opts;
+    this.timer = clock.setTimeout(() => {
+      this.down(gen, `the realms' sessions did not join within ${joinTimeoutMs} ms`, { connected: true, terminate: true });
+    }, joinTimeoutMs);
+    const joins = this.opts.bridges.map((bridge, index) => {
+      const realm = bridge.status();
+      let peer: Peer;
+      try {
+        peer = conn.peer(index);
+      } catch (err) {
+        return Promise.reject(new Error(`realm "${realm.localRealm}": ${errorText(err)}`));
+      }
+      const watched = tapPeer(peer, {
+        onGone: () => this.down(gen, `the session for realm "${realm.localRealm}" (remote "${realm.remoteRealm}") ended`, { connected: true }),
+      });
+      return bridge.connect(watched).catch((err) => {
+        throw new Error(`realm "${realm.localRealm}" (remote "${realm.remoteRealm}"): ${errorText(err)}`);
+      });
+    });
+    Promise.all(joins).then(
+      () => {
+        if (gen !== this.generation) return;
+        this.clearTimer();
+        this.up(gen, conn);
+      },
+      (err) => {
+        if (gen === this.generation) this.down(gen, errorText(err), { connected: true });
+      },
+    );
+  }
+
+  private up(gen: number, conn: UplinkConnection): void {
+    this.upSinceMs = this.opts.clock.now();
+    this.lastError = undefined;
+    this.setState("up");
+    const { intervalMs, timeoutMs, maxAttempts } = this.opts.keepalive;
+    this.keepalives = conn.keepalives.map((target) =>
+      startKeepalive({
+        intervalMs, timeoutMs, maxAttempts, target, clock: this.opts.clock,
+        onDead: (reason) => this.down(gen, reason, { connected: true, terminate: true }),
+      })
+    );
+    this.log.info("uplink up", {
+      mode: this.opts.mode, remoteNode: conn.remoteNode, reconnects: this.reconnectCount,
+      realms: this.opts.bridges.map((b) => `${b.status().localRealm}->${b.status().remoteRealm}`),
+    });
+  }
+
+  /** Leaves connecting/joining/up for backoff (ignores news about an older generation). */
+  private down(gen: number, reason: string, how: { connected: boolean; terminate?: boolean }): void {
+    if (gen !== this.generation || this.stateNow === "stopped" || this.stateNow === "backoff") return;
+    this.generation++;
+    const wasUp = this.stateNow === "up";
+    this.clearTimer();
+    this.stopKeepalives();
+    const conn = this.conn;
+    this.conn = undefined;
+    if (conn) {
+      conn.onClose = () => {};
+      try {
+        if (how.terminate) conn.terminate();
+        else conn.close(reason);
+      } catch { /* already gone */ }
+    }
+    if (how.connected) for (const b of this.opts.bridges) b.disconnected(reason);
+    this.lastError = reason;
+    const now = this.opts.clock.now();
+    if (wasUp && this.upSinceMs !== undefined && now - this.upSinceMs >= this.opts.stableMs) this.opts.backoff.reset();
+    const fatal = needsConfigChange(reason);
+    const delay = fatal ? this.opts.backoff.atMax() : this.opts.backoff.next();
+    this.nextAttemptMs = now + delay;
+    this.setState("backoff");
+    if (fatal) {
+      this.log.error("uplink refused by the core; this needs a config change on the edge or the core, so retries wait the maximum backoff", {
+        reason, retryInMs: delay,
+      });
+    } else {
+      this.log.warn(wasUp ? "uplink down" : "uplink could not connect", { reason, retryInMs: delay });
+    }
+    this.timer = this.opts.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (this.stateNow !== "backoff") return;
+      this.reconnectCount++;
+      this.connect();
+    }, delay);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) this.opts.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private stopKeepalives(): void {
+    for (const k of this.keepalives) k.stop();
+    this.keepalives = [];
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
