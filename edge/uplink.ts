@@ -119,7 +119,7 @@ export interface UplinkStatus {
 
 /** Errors a quick retry cannot fix: they need a config change on the edge or the core. */
 const NEEDS_CONFIG_CHANGE =
-  /version[ _-]?mismatch|does not accept edge links|authentication[ _-]failed|no_such_realm|no such realm|not_authorized|no_such_role|not authorized/i;
+  /version[ _-]?mismatch|serializer_unsupported|does not accept edge links|authentication[ _-]failed|no_such_realm|no such realm|not_authorized|no_such_role|not authorized/i;
 
 export function needsConfigChange(reason: string): boolean {
   return NEEDS_CONFIG_CHANGE.test(reason);
