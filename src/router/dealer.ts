@@ -161,7 +161,9 @@ export class Dealer implements RegistrationView {
   invocationError(callee: Session, msg: ErrorMessage): void {
     const pc = callee.invocations.get(msg.request);
     if (!pc) return;
-    if (msg.error === Errors.UNAVAILABLE && !pc.killed && !pc.streaming && pc.call.options.progress !== true) {
+    // An internal callee (the edge bridge, speaking for a core that is unreachable) gives the
+    // final answer: its unavailable, with the reason, reaches the caller as it is.
+    if (msg.error === Errors.UNAVAILABLE && !pc.killed && !pc.streaming && pc.call.options.progress !== true && !callee.internal) {
       return this.reroute(pc);
     }
     this.settle(pc);
