@@ -604,7 +604,8 @@ export class ChannelPeer implements Peer {
   private tooLarge(msg: Message, size: number, limit: number): boolean {
     const text = `message of ${size} bytes exceeds the ${limit} bytes the other side of the edge link accepts`;
     this.link.log.warn("outgoing message too large for the edge link; not sent", { type: msg.type, size, limit });
-    if (msg.type === MessageType.RESULT || msg.type === MessageType.ERROR) {
+    // (Not for our own replacement ERROR: a limit too small even for it must not loop.)
+    if (msg.type === MessageType.RESULT || (msg.type === MessageType.ERROR && msg.error !== Errors.MESSAGE_TOO_LARGE)) {
       this.send({
         type: MessageType.ERROR,
         requestType: msg.type === MessageType.RESULT ? MessageType.CALL : msg.requestType,
