@@ -1,0 +1,124 @@
+// Compat mode: the same bridge over plain WAMP, one standard WebSocket connection per bridged
+// realm, against a core with no edge listener at all. RPC and events both ways with real clients
+// on both sides; on the core the bridge sessions are ordinary WebSocket sessions, one connection
+// per realm.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connectAutobahn } from "../interop/_autobahn.ts";
+import { connectWampy } from "../interop/_wampy.ts";
+import { Inbox, InteropClients, payload } from "../interop/_client.ts";
+import {
+  AbSessions, eventually, PythonPeers, plainUrl, REMOTE, type RouterProcess, startCore, startEdge, waitLink,
+  withSession,
+} from "./_edge.ts";
+
+let core: RouterProcess;
+let edge: RouterProcess;
+const ab = new AbSessions();
+const clients = new InteropClients();
+const py = new PythonPeers();
+
+beforeAll(async () => {
+  core = await startCore({ edgeListeners: false });
+  edge = await startEdge({
+    url: plainUrl(core),
+    mode: "compat",
+    serializer: "msgpack",
+    realms: [
+      {
+        local: "site",
+        remote: REMOTE.site,
+        export: { procedures: [{ uri: "com.acme.device.", match: "prefix" }], topics: [{ uri: "com.acme.telemetry.", match: "prefix" }] },
+        import: { procedures: [{ uri: "com.acme.cloud.", match: "prefix" }], topics: [{ uri: "com.acme.cmd.", match: "prefix" }] },
+      },
+      { local: "plant", remote: REMOTE.plant, export: { procedures: [{ uri: "com.acme.plant.", match: "prefix" }] } },
+    ],
+  });
+  await waitLink(edge, true);
+}, 30_000);
+
+afterAll(async () => {
+  py.killAll();
+  ab.closeAll();
+  await clients.closeAll();
+  await edge?.stop();
+  await core?.stop();
+});
+
+describe("compat mode against a plain WebSocket listener", () => {
+  test("core caller (python3-autobahn) -> edge callee (autobahn-js)", async () => {
+    const callee = await clients.track(connectAutobahn({ type: "websocket", url: edge.wsUrl, serializer: "json" }, "site"));
+    await callee.register("com.acme.device.temp", ({ args }) => payload(["autobahn", args[0]]));
+    // Wait until the export is on the core before starting the python caller (one shot).
+    await withSession(core.wsUrl, REMOTE.site, (c) => eventually("export on the core", () => c.call("com.acme.device.temp", [0])));
+    const out = await py.start("call", plainUrl(core), REMOTE.site, "com.acme.device.temp", "[21]").waitFor("session", 20_000);
+    expect(out.error).toBeUndefined();
+    expect((out.result as { args: unknown[] }).args).toEqual(["autobahn", 21]);
+  });
+
+  test("edge caller (wampy) -> core callee (python3-autobahn)", async () => {
+    const callee = py.start("callee", plainUrl(core), REMOTE.site, "com.acme.cloud.lookup");
+    await callee.waitFor("ready", 20_000);
+    const caller = await clients.track(connectWampy(edge.wsUrl, "cbor", "site"));
+    const res = await eventually("imported call", () => caller.call("com.acme.cloud.lookup", ["k"]));
+    expect(res.args[0]).toMatchObject({ by: "python", args: ["k"] });
+    // The original caller travels in forward_for (python3-autobahn shows it in CallDetails).
+    const ff = (res.args[0] as { forward_for: Array<{ session: number }> | null }).forward_for;
+    expect(ff).toEqual([expect.objectContaining({ session: caller.sessionId })]);
+  });
+
+  test("edge publisher (autobahn-js) -> core subscriber (wampy)", async () => {
+    const sub = await clients.track(connectWampy(plainUrl(core), "json", REMOTE.site));
+    const inbox = new Inbox();
+    await sub.subscribe("com.acme.telemetry.t", (e) => inbox.push(e));
+    const pub = await ab.connect(edge.wsUrl, "site");
+    await eventually("first event at the core", async () => {
+      await pub.publish("com.acme.telemetry.t", ["probe"], {}, { acknowledge: true });
+      return inbox.next(300, "probe");
+    });
+    for (const n of [1, 2, 3]) await pub.publish("com.acme.telemetry.t", [n], {}, { acknowledge: true });
+    const got: unknown[] = [];
+    while (got.length < 3) {
+      const e = await inbox.next(5000, "event");
+      if (e.args[0] !== "probe") got.push(e.args[0]);
+    }
+    expect(got).toEqual([1, 2, 3]);
+  });
+
+  test("core publisher (autobahn-js) -> edge subscriber (python3-autobahn)", async () => {
+    const sub = py.start("subscribe", edge.wsUrl, "site", "com.acme.cmd.go", "2");
+    await sub.waitFor("ready", 20_000);
+    const pub = await ab.connect(plainUrl(core), REMOTE.site);
+    await withSession(core.wsUrl, REMOTE.site, (c) =>
+      eventually("the bridge's subscription on the core", async () => {
+        const ids = (await c.call("wamp.subscription.match", ["com.acme.cmd.go"])).args[0] as number[] | null;
+        if (!ids || ids.length === 0) throw new Error("no subscription matches yet");
+      }));
+    await pub.publish("com.acme.cmd.go", ["x"], {}, { acknowledge: true });
+    await pub.publish("com.acme.cmd.go", ["y"], {}, { acknowledge: true });
+    const out = await sub.waitFor("events", 10_000);
+    expect((out.events as Array<{ args: unknown[] }>).map((e) => e.args)).toEqual([["x"], ["y"]]);
+  });
+
+  test("the second realm bridges over its own WAMP connection; the core sees plain WebSocket sessions", async () => {
+    const callee = await clients.track(connectWampy(edge.wsUrl, "json", "plant"));
+    await callee.register("com.acme.plant.valve", () => payload(["closed"]));
+    const caller = await clients.track(connectWampy(core.wsUrl, "json", REMOTE.plant));
+    expect((await eventually("plant export", () => caller.call("com.acme.plant.valve"))).args).toEqual(["closed"]);
+
+    // The bridge session of each realm: the callee of its exported registration.
+    const bridgeOf = (realm: string, procedure: string) =>
+      withSession(core.wsUrl, realm, async (c) => {
+        const reg = (await c.call("wamp.registration.lookup", [procedure])).args[0] as number;
+        const callees = (await c.call("wamp.registration.list_callees", [reg])).args[0] as number[];
+        expect(callees.length).toBe(1);
+        return (await c.call("wamp.session.get", [callees[0]])).args[0] as { transport: Record<string, unknown> };
+      });
+    const site = await bridgeOf(REMOTE.site, "com.acme.device.temp");
+    const plant = await bridgeOf(REMOTE.plant, "com.acme.plant.valve");
+    expect(site.transport.type).toBe("websocket");
+    expect(plant.transport.type).toBe("websocket");
+    // One connection per realm.
+    expect(typeof site.transport.remote_port).toBe("number");
+    expect(site.transport.remote_port).not.toBe(plant.transport.remote_port);
+  });
+});

@@ -1,0 +1,158 @@
+// Edge mode when the network or the core fails: the edge dials the core's RawSocket listener
+// (tcp:// carrier, CBOR on the channels) through a TCP proxy. A link frozen without FIN is
+// noticed by the keepalive; while down, local traffic keeps working, imported calls fail fast
+// with wamp.error.unavailable and exported publications are buffered, then delivered in order
+// after the reconnect; a cut link reconnects at once; a core killed with SIGKILL and started
+// again gets the edge's registrations and interests back without restarting the edge.
+//
+// The tests run in order and share the processes (each step starts from the state the previous
+// one left), so the whole file needs one core restart, not one per test.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connectWampy } from "../interop/_wampy.ts";
+import { Inbox, type InteropClient, InteropClients, payload } from "../interop/_client.ts";
+import {
+  AbSessions, eventually, failure, killHard, linkUp, metricsText, proxyTo, REMOTE, type RouterProcess, sample, startCore,
+  startEdge, type TcpProxy, TEST_KEEPALIVE, UPLINK, waitLink,
+} from "./_edge.ts";
+
+let core: RouterProcess;
+let edge: RouterProcess;
+let proxy: TcpProxy;
+const ab = new AbSessions();
+const clients = new InteropClients();
+
+/** Long-lived edge-side clients: they never notice the link's troubles. */
+let edgeCallee: InteropClient;
+let edgeUser: InteropClient;
+/** Core-side subscriber of the exported telemetry topic (lives as long as the first core). */
+const telemetry = new Inbox();
+
+beforeAll(async () => {
+  core = await startCore();
+  proxy = await proxyTo(core);
+  edge = await startEdge({
+    url: `tcp://127.0.0.1:${proxy.port}`,
+    serializer: "cbor",
+    realms: [{
+      local: "site",
+      remote: REMOTE.site,
+      export: { procedures: [{ uri: "com.acme.device.", match: "prefix" }], topics: [{ uri: "com.acme.telemetry.", match: "prefix" }] },
+      import: { procedures: [{ uri: "com.acme.cloud.", match: "prefix" }] },
+    }],
+    buffer: { maxMessages: 100, overflow: "drop_oldest" },
+  });
+  await waitLink(edge, true);
+  edgeCallee = await clients.track(connectWampy(edge.wsUrl, "json", "site"));
+  await edgeCallee.register("com.acme.device.alive", () => payload(["alive"]));
+  await edgeCallee.register("com.acme.local.only", () => payload(["local"]));
+  edgeUser = await clients.track(connectWampy(edge.wsUrl, "msgpack", "site"));
+}, 30_000);
+
+afterAll(async () => {
+  proxy?.resume();
+  ab.closeAll();
+  await clients.closeAll();
+  await edge?.stop();
+  await core?.stop();
+  await proxy?.close();
+});
+
+const reconnects = async () => sample(await metricsText(edge), "causeway_edge_reconnects_total", { uplink: UPLINK }) ?? 0;
+const bufferDepth = async () => sample(await metricsText(edge), "causeway_edge_buffer_depth", { uplink: UPLINK, realm: "site" });
+
+async function coreCall(procedure: string): Promise<unknown[]> {
+  const caller = await clients.track(connectWampy(core.wsUrl, "json", REMOTE.site));
+  return (await eventually(`core calls ${procedure}`, () => caller.call(procedure))).args;
+}
+
+describe("edge link through a TCP proxy", () => {
+  test("the link comes up over tcp:// and stays up across idle periods (keepalive answered)", async () => {
+    expect(await coreCall("com.acme.device.alive")).toEqual(["alive"]);
+    const before = await reconnects();
+    // Idle for several keepalive intervals: pings go out and are answered, nothing reconnects.
+    await new Promise((r) => setTimeout(r, 4 * TEST_KEEPALIVE.intervalMs));
+    expect(await linkUp(edge)).toBe(1);
+    expect(await reconnects()).toBe(before);
+    expect(proxy.connections).toBe(1);
+  });
+
+  test("a frozen link (no FIN) is noticed by the keepalive; local traffic goes on, imported calls fail fast", async () => {
+    // The core side subscribes before the partition, so the edge knows there is interest.
+    const sub = await ab.connect(core.wsUrl, REMOTE.site);
+    await sub.subscribe("com.acme.telemetry.seq", (args, kwargs) => telemetry.push({ args, kwargs }));
+    await eventually("interest reaches the edge", async () => {
+      await edgeUser.publish("com.acme.telemetry.seq", ["probe"], {}, { acknowledge: true });
+      return telemetry.next(300, "probe");
+    });
+
+    proxy.freeze();
+    // The detection window is intervalMs + maxAttempts * timeoutMs (1 s here); wait generously.
+    await waitLink(edge, false, 10_000);
+    expect(proxy.connections).toBeGreaterThanOrEqual(1); // the proxy closed nothing
+
+    expect((await edgeUser.call("com.acme.local.only")).args).toEqual(["local"]);
+    expect((await edgeUser.call("com.acme.device.alive")).args).toEqual(["alive"]);
+    const down = await failure(edgeUser.call("com.acme.cloud.anything"), 3000);
+    expect(down.error).toBe("wamp.error.unavailable");
+    expect(JSON.stringify(down.args)).toContain(UPLINK);
+  });
+
+  test("publications made while the link is down are buffered and arrive in order after it heals", async () => {
+    const base = telemetry.items.length;
+    for (let i = 1; i <= 5; i++) await edgeUser.publish("com.acme.telemetry.seq", [i], {}, { acknowledge: true });
+    expect(await eventually("buffered", bufferDepth, { accept: (d) => d === 5 })).toBe(5);
+
+    const before = await reconnects();
+    proxy.resume();
+    await waitLink(edge, true);
+    const got: unknown[] = [];
+    while (got.length < 5) {
+      const e = await telemetry.next(10_000, "buffered publication");
+      if (e.args[0] !== "probe") got.push(e.args[0]);
+    }
+    expect(got).toEqual([1, 2, 3, 4, 5]);
+    expect(telemetry.items.length).toBeGreaterThanOrEqual(base + 5);
+    expect(await bufferDepth()).toBe(0);
+    expect(await reconnects()).toBeGreaterThan(before);
+    // The export is back on the core.
+    expect(await coreCall("com.acme.device.alive")).toEqual(["alive"]);
+  });
+
+  test("a link cut with FIN reconnects and re-registers", async () => {
+    const before = await reconnects();
+    proxy.cutAll();
+    await eventually("reconnected", reconnects, { accept: (n) => n > before });
+    await waitLink(edge, true);
+    expect(await coreCall("com.acme.device.alive")).toEqual(["alive"]);
+  });
+
+  test("kill the core: the edge keeps serving locally, then reconnects and re-registers when the core returns", async () => {
+    await killHard(core);
+    await waitLink(edge, false);
+    expect((await edgeUser.call("com.acme.device.alive")).args).toEqual(["alive"]);
+    expect((await failure(edgeUser.call("com.acme.cloud.anything"), 3000)).error).toBe("wamp.error.unavailable");
+
+    // A new core process (new port: the proxy now forwards there; the edge's url is unchanged).
+    const before = await reconnects();
+    core = await startCore();
+    proxy.setTarget({ host: "127.0.0.1", port: core.rawsocketPort });
+    await waitLink(edge, true);
+    expect(await reconnects()).toBeGreaterThan(before);
+
+    // Exports re-registered on the new core.
+    expect(await coreCall("com.acme.device.alive")).toEqual(["alive"]);
+    // Imports work again.
+    const coreCallee = await clients.track(connectWampy(core.wsUrl, "json", REMOTE.site));
+    await coreCallee.register("com.acme.cloud.time", () => payload(["now"]));
+    expect((await eventually("imported call", () => edgeUser.call("com.acme.cloud.time"))).args).toEqual(["now"]);
+    // Core interest in exported topics is learnt again from the new core.
+    const inbox = new Inbox();
+    const sub = await ab.connect(core.wsUrl, REMOTE.site);
+    await sub.subscribe("com.acme.telemetry.after", (args, kwargs) => inbox.push({ args, kwargs }));
+    const e = await eventually("exported event on the new core", async () => {
+      await edgeUser.publish("com.acme.telemetry.after", ["again"], {}, { acknowledge: true });
+      return inbox.next(300, "again");
+    });
+    expect(e.args).toEqual(["again"]);
+  });
+});
