@@ -34,7 +34,7 @@ process.on("message", async (m: ToClient) => {
       case "exit":
         runner?.close();
         // Let the GOODBYE frames reach the socket before leaving.
-        setTimeout(() => process.exit(0), 50);
+        setTimeout(() => process.exit(0), 20);
         return;
     }
   } catch (err) {

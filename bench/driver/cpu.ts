@@ -18,3 +18,16 @@ export function cpuSeconds(pid: number): number {
     return 0;
   }
 }
+
+/** Busy CPU seconds of the whole machine so far (all cores; from /proc/stat), to see other load. */
+export function machineBusySeconds(): number {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
+    // cpu user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - v[3] - v[4]) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}

@@ -8,12 +8,12 @@
 import type { Subprocess } from "bun";
 import { fileURLToPath } from "node:url";
 import { now } from "./clock.ts";
-import { cpuSeconds } from "./cpu.ts";
+import { cpuSeconds, machineBusySeconds } from "./cpu.ts";
 import type { ClientReport, ClientSpec, FromClient, ToClient } from "./protocol.ts";
 
 const CLIENT = fileURLToPath(new URL("./client_process.ts", import.meta.url));
 const SETUP_TIMEOUT_MS = 60_000;
-const START_DELAY_MS = 150;
+const START_DELAY_MS = 100;
 
 export interface Plan {
   clients: ClientSpec[];
@@ -32,6 +32,8 @@ export interface PlanResult {
   targetCpu: number;
   /** The same per client process, in plan order. */
   clientCpu: number[];
+  /** The whole machine's busy CPU over the window, in cores (target + driver + anything else). */
+  machineCpu: number;
 }
 
 interface Client {
@@ -104,8 +106,8 @@ export async function runPlan(plan: Plan): Promise<PlanResult> {
     for (const c of clients) c.send({ cmd: "start", at: startedAt, durationMs: plan.durationMs });
     // CPU is read at the edges of the measured window, when every role is generating load.
     const pids = [plan.targetPid, ...clients.map((c) => c.proc.pid)];
-    const cpu0 = await sleepUntil(startedAt).then(() => pids.map(cpuSeconds));
-    const cpu1 = await sleepUntil(startedAt + plan.durationMs).then(() => pids.map(cpuSeconds));
+    const cpu0 = await sleepUntil(startedAt).then(() => [...pids.map(cpuSeconds), machineBusySeconds()]);
+    const cpu1 = await sleepUntil(startedAt + plan.durationMs).then(() => [...pids.map(cpuSeconds), machineBusySeconds()]);
     const publishers = clients.filter((c) => c.spec.role === "publisher");
     if (publishers.length) {
       const published = await race(Promise.all(publishers.map((p) => p.done)), 30_000, "the publisher's report");
@@ -114,8 +116,8 @@ export async function runPlan(plan: Plan): Promise<PlanResult> {
     }
     const reports = await race(Promise.all(clients.map((c) => c.done)), 60_000, "the clients' reports");
     const seconds = plan.durationMs / 1000;
-    const used = pids.map((_, i) => (cpu1[i] - cpu0[i]) / seconds);
-    return { reports, startedAt, durationMs: plan.durationMs, targetCpu: used[0], clientCpu: used.slice(1) };
+    const used = cpu0.map((_, i) => (cpu1[i] - cpu0[i]) / seconds);
+    return { reports, startedAt, durationMs: plan.durationMs, targetCpu: used[0], clientCpu: used.slice(1, -1), machineCpu: used.at(-1)! };
   } finally {
     for (const c of clients) {
       try {

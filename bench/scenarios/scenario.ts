@@ -43,6 +43,10 @@ export interface Measurement {
   driverCpu: number;
   /** The busiest client process (near 1.0 = that process, not the target, may be the limit). */
   busiestClientCpu: number;
+  /** The whole machine's busy cores over the window; minus target and driver = other load. */
+  machineCpu: number;
+  /** The target's peak RSS during the scenario (bytes), filled in by bench/run.ts. */
+  targetPeakRss?: number;
 }
 
 export interface Scenario {
@@ -94,6 +98,7 @@ export function rate(
     targetCpu: result.targetCpu,
     driverCpu: result.clientCpu.reduce((a, b) => a + b, 0),
     busiestClientCpu: Math.max(...result.clientCpu),
+    machineCpu: result.machineCpu,
   };
 }
 

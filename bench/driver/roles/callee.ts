@@ -48,7 +48,7 @@ export const callee: RoleFactory = async (spec, send) => {
     start(time, durationMs) {
       at(time, () => (startedAt = now()));
       // The callee has nothing to drain: it reports after the callers stopped (plus their drain).
-      at(time + durationMs + 200, () => send({ ev: "done", report: { role: "callee", ops, errors, lost: 0, startedAt, lastAt, detail } }));
+      at(time + durationMs + 50, () => send({ ev: "done", report: { role: "callee", ops, errors, lost: 0, startedAt, lastAt, detail } }));
     },
     close: () => session.close(),
   };

@@ -1,0 +1,102 @@
+/**
+ * Turns measurements into the console table and bench/RESULTS.md: every scenario's figure for
+ * Causeway and the bare forwarder, Causeway as a share of the forwarder, the CPU of the target,
+ * of the driver and of everything else on the machine, and the issue's targets.
+ */
+import type { Measurement } from "../scenarios/scenario.ts";
+
+export interface Pair {
+  scenario: string;
+  title: string;
+  cell: string;
+  metric: string;
+  causeway?: Measurement;
+  bare?: Measurement;
+  /** Why a side has no measurement (it failed). */
+  failures: string[];
+}
+
+const fmt = (v: number | undefined, digits = 0) => (v === undefined || !Number.isFinite(v) ? "—" : v >= 10_000 ? `${Math.round(v / 100) / 10}k` : v.toFixed(digits));
+const cores = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(2));
+const mib = (b: number | undefined) => (b ? `${(b / 1024 / 1024).toFixed(0)} MiB` : "—");
+
+/** Causeway's figure as a share of the bare forwarder's (for latency: forwarder / Causeway), so higher is always better. */
+export function ratio(p: Pair): number | undefined {
+  const c = p.causeway?.value;
+  const b = p.bare?.value;
+  if (c === undefined || b === undefined || !c || !b) return undefined;
+  return p.causeway!.higherIsBetter ? c / b : b / c;
+}
+
+const verified = (m: Measurement | undefined) => (m ? (m.errors || m.lost ? `**${m.errors} errors, ${m.lost} lost**${m.problem ? ` (${m.problem})` : ""}` : `${m.ops} ok`) : "—");
+
+export function resultsTable(pairs: Pair[]): string {
+  const rows = [
+    "| scenario | transport / serializer | metric | Causeway | bare | Causeway / bare | CPU router / bare (cores) | driver CPU (total; busiest process) | other load (cores) | router peak RSS | verified (Causeway; bare) |",
+    "| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- | ---: | --- |",
+  ];
+  for (const p of pairs) {
+    const c = p.causeway;
+    const b = p.bare;
+    const r = ratio(p);
+    const other = (m?: Measurement) => (m ? cores(Math.max(0, m.machineCpu - m.targetCpu - m.driverCpu)) : "—");
+    const extra = c && Object.keys(c.extra).length ? ` (${Object.entries(c.extra).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")})` : "";
+    const extraB = b && Object.keys(b.extra).length ? ` (${Object.entries(b.extra).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")})` : "";
+    rows.push(
+      `| ${p.scenario} | ${p.cell} | ${p.metric} | ${fmt(c?.value)}${extra} | ${fmt(b?.value)}${extraB} | ${r === undefined ? "—" : `${Math.round(r * 100)}%`} ` +
+        `| ${cores(c?.targetCpu)} / ${cores(b?.targetCpu)} | ${cores(c?.driverCpu)}; ${cores(c?.busiestClientCpu)} / ${cores(b?.driverCpu)}; ${cores(b?.busiestClientCpu)} ` +
+        `| ${other(c)} / ${other(b)} | ${mib(c?.targetPeakRss)} | ${verified(c)}; ${verified(b)}${p.failures.length ? ` FAILED: ${p.failures.join("; ")}` : ""} |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+/** One console line per pair while the run goes. */
+export function consoleLine(p: Pair): string {
+  const r = ratio(p);
+  return `${p.scenario.padEnd(18)} ${p.cell.padEnd(18)} ${p.metric.padEnd(10)} causeway ${fmt(p.causeway?.value).padStart(8)}  bare ${fmt(p.bare?.value).padStart(8)}  ` +
+    `ratio ${r === undefined ? "—" : `${Math.round(r * 100)}%`}  cpu router ${cores(p.causeway?.targetCpu)} driver ${cores(p.causeway?.driverCpu)}` +
+    `${p.failures.length ? `  FAILED: ${p.failures.join("; ")}` : ""}${[p.causeway, p.bare].some((m) => m && (m.errors || m.lost)) ? "  UNVERIFIED RESULTS" : ""}`;
+}
+
+interface Goal {
+  scenario: string;
+  cell: string;
+  metric: string;
+  what: string;
+  /** nexus's figure and the multiple of it we aim at. */
+  nexus: number;
+  target: number;
+  lowerIsBetter?: boolean;
+}
+
+/** The issue's targets (nexus on a 2-core box, WebSocket + JSON, 64-byte payload). */
+const GOALS: Goal[] = [
+  { scenario: "rpc-1-caller", cell: "websocket / json", metric: "calls/s", what: "RPC calls/s, 1 caller x 100 in flight", nexus: 32_000, target: 64_000 },
+  { scenario: "fanout-10", cell: "websocket / json", metric: "events/s", what: "events/s, 1 -> 10 subscribers", nexus: 90_000, target: 360_000 },
+  { scenario: "fanout-100", cell: "websocket / json", metric: "events/s", what: "events/s, 1 -> 100 subscribers", nexus: 90_000, target: 360_000 },
+  { scenario: "rpc-sequential", cell: "websocket / json", metric: "p99 µs", what: "sequential call p99 (µs)", nexus: 590, target: 350, lowerIsBetter: true },
+];
+
+export function targetsTable(pairs: Pair[]): string {
+  const rows = [
+    "| target | nexus | goal | Causeway | vs goal | bare forwarder | Causeway / bare (goal ≥ 80%) |",
+    "| --- | ---: | ---: | ---: | --- | ---: | ---: |",
+  ];
+  for (const g of GOALS) {
+    const p = pairs.find((x) => x.scenario === g.scenario && x.cell === g.cell && x.metric === g.metric);
+    const c = p?.causeway?.value;
+    const r = p && ratio(p);
+    let vs = "not measured";
+    if (c !== undefined && Number.isFinite(c)) {
+      const met = g.lowerIsBetter ? c <= g.target : c >= g.target;
+      const pct = g.lowerIsBetter ? (c / g.target - 1) * 100 : (c / g.target - 1) * 100;
+      vs = `${met ? "met" : "missed"} (${pct >= 0 ? "+" : ""}${pct.toFixed(0)}%)`;
+    }
+    rows.push(
+      `| ${g.what} | ${fmt(g.nexus)} | ${g.lowerIsBetter ? "≤" : "≥"} ${fmt(g.target)} | ${fmt(c)} | ${vs} | ${fmt(p?.bare?.value)} ` +
+        `| ${r === undefined || r === null ? "—" : `${Math.round(r * 100)}% ${r >= 0.8 ? "(met)" : "(missed)"}`} |`,
+    );
+  }
+  return rows.join("\n");
+}

@@ -1,0 +1,212 @@
+/**
+ * The whole benchmark in one command: starts Causeway (`bun mod.ts`, bench config) and the bare
+ * forwarder as separate processes, runs every scenario against both (interleaved, so background
+ * load hits both alike), repeats the core RPC and fan-out scenarios over the serializer x
+ * transport matrix, measures idle-session memory (bench/memory), prints a table and writes
+ * bench/RESULTS.md.
+ *
+ *   bun bench/run.ts [--seconds 3] [--only rpc-1-caller,fanout-10,matrix,memory]
+ *                    [--no-matrix] [--no-memory] [--memory-counts 10000,50000,100000] [--out FILE]
+ *
+ * With --only the results are printed but RESULTS.md is left alone unless --out is given.
+ */
+import { execSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { consoleLine, resultsTable, targetsTable, type Pair } from "./driver/report.ts";
+import { startBareForwarder, startCauseway, type RunningTarget } from "./driver/targets.ts";
+import { peakRssDuring } from "./memory/rss.ts";
+import { MATRIX, MATRIX_SCENARIOS, SCENARIOS, scenarioByName } from "./scenarios/catalog.ts";
+import type { RunOptions, Scenario } from "./scenarios/scenario.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+interface Args {
+  seconds: number;
+  only?: string[];
+  matrix: boolean;
+  memory: boolean;
+  memoryCounts: number[];
+  out?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { seconds: 3, matrix: true, memory: true, memoryCounts: [10_000, 50_000, 100_000] };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--seconds") {
+      a.seconds = Number(value());
+      if (!(a.seconds > 0)) throw new Error(`--seconds: "${argv[i]}" is not a positive number`);
+    } else if (flag === "--only") a.only = value().split(",");
+    else if (flag === "--no-matrix") a.matrix = false;
+    else if (flag === "--no-memory") a.memory = false;
+    else if (flag === "--memory-counts") a.memoryCounts = value().split(",").map(Number);
+    else if (flag === "--out") a.out = value();
+    else throw new Error(`unknown option "${flag}" (see the usage at the top of bench/run.ts)`);
+  }
+  for (const name of a.only ?? []) {
+    if (name !== "matrix" && name !== "memory" && !scenarioByName(name)) {
+      throw new Error(`--only: no scenario "${name}"; scenarios: ${SCENARIOS.map((s) => s.name).join(", ")}, matrix, memory`);
+    }
+  }
+  return a;
+}
+
+const sh = (cmd: string) => {
+  try {
+    return execSync(cmd, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "";
+  }
+};
+
+function machine(): string[] {
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "?";
+  const dirty = sh("git status --porcelain -- src mod.ts bench").split("\n").filter(Boolean).length;
+  return [
+    `- CPU: ${cpu}, ${os.cpus().length} cores; ${Math.round(os.totalmem() / 1024 ** 3)} GiB RAM`,
+    `- kernel: ${os.type()} ${os.release()}; Bun ${Bun.version}`,
+    `- commit: ${sh("git rev-parse --short HEAD") || "?"}${dirty ? ` (plus ${dirty} uncommitted file(s) under src/, mod.ts or bench/ in the working tree)` : ""}`,
+    `- date: ${new Date().toISOString()}`,
+  ];
+}
+
+async function measure(scenario: Scenario, targets: RunningTarget[], opts: RunOptions): Promise<Pair[]> {
+  const pairs = new Map<string, Pair>();
+  const cell = `${opts.transport} / ${opts.serializer}`;
+  const failures: string[] = [];
+  for (const target of targets) {
+    try {
+      const { value, peakBytes } = await peakRssDuring(target.pid, () => scenario.run(target, opts));
+      for (const m of value) {
+        const key = m.metric;
+        if (!pairs.has(key)) pairs.set(key, { scenario: scenario.name, title: scenario.title, cell, metric: m.metric, failures });
+        m.targetPeakRss = peakBytes;
+        pairs.get(key)![target.name === "bare" ? "bare" : "causeway"] = m;
+      }
+    } catch (err) {
+      failures.push(`${target.name}: ${(err as Error).message.split("\n")[0]}`);
+    }
+  }
+  if (!pairs.size) return [{ scenario: scenario.name, title: scenario.title, cell, metric: "—", failures }];
+  return [...pairs.values()];
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const wanted = (name: string) => !args.only || args.only.includes(name);
+  const started = Date.now();
+  const load0 = os.loadavg();
+  const head = machine();
+  console.log(head.join("\n"));
+  const targets = [await startCauseway(), await startBareForwarder()];
+  const pairs: Pair[] = [];
+  let memoryTable = "";
+  try {
+    const base: RunOptions = { seconds: args.seconds, transport: "websocket", serializer: "json" };
+    for (const s of SCENARIOS.filter((s) => wanted(s.name))) {
+      for (const p of await measure(s, targets, base)) {
+        pairs.push(p);
+        console.log(consoleLine(p));
+      }
+    }
+    if (args.matrix && wanted("matrix")) {
+      for (const cell of MATRIX.filter((c) => !(c.transport === "websocket" && c.serializer === "json"))) {
+        for (const name of MATRIX_SCENARIOS) {
+          for (const p of await measure(scenarioByName(name)!, targets, { ...base, ...cell })) {
+            pairs.push(p);
+            console.log(consoleLine(p));
+          }
+        }
+      }
+    }
+  } finally {
+    for (const t of targets) await t.stop();
+  }
+  if (args.memory && wanted("memory")) {
+    const { runIdleSessions, idleSessionsTable } = await import("./memory/idle_sessions.ts");
+    try {
+      memoryTable = idleSessionsTable(await runIdleSessions({ counts: args.memoryCounts }));
+    } catch (err) {
+      memoryTable = `Idle-session measurement failed: ${(err as Error).message}`;
+    }
+    console.log(memoryTable);
+  }
+  const load1 = os.loadavg();
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  console.log(`\n${resultsTable(pairs)}\n\n${targetsTable(pairs)}\n\n(${minutes} min)`);
+  const out = args.out ?? (args.only ? undefined : `${ROOT}bench/RESULTS.md`);
+  if (out) {
+    writeFileSync(out, resultsMarkdown({ head, pairs, memoryTable, args, minutes, load0, load1 }));
+    console.log(`wrote ${out}`);
+  }
+  const broken = pairs.some((p) => p.failures.length || [p.causeway, p.bare].some((m) => m && (m.errors || m.lost)));
+  process.exit(broken ? 1 : 0);
+}
+
+interface Doc {
+  head: string[];
+  pairs: Pair[];
+  memoryTable: string;
+  args: Args;
+  minutes: string;
+  load0: number[];
+  load1: number[];
+}
+
+function resultsMarkdown(d: Doc): string {
+  const opt = `${ROOT}bench/OPTIMISATIONS.md`;
+  const optimisations = existsSync(opt) ? readFileSync(opt, "utf8").replace(/^# .*\n/, "").trim() : "(bench/OPTIMISATIONS.md does not exist yet.)";
+  const cmd = `bun bench/run.ts${d.args.seconds !== 3 ? ` --seconds ${d.args.seconds}` : ""}${d.args.matrix ? "" : " --no-matrix"}${d.args.memory ? "" : " --no-memory"}`;
+  const scenarios = [...new Map(d.pairs.map((p) => [p.scenario, p.title])).entries()].map(([n, t]) => `- **${n}**: ${t}`);
+  return [
+    "# Benchmark results",
+    "",
+    `Generated by \`${cmd}\` (${d.minutes} min); see bench/README.md for what each scenario does and how`,
+    "to read the columns. Every figure counts verified operations only (payload echoed, events in",
+    "order, none lost); a row whose \"verified\" column shows errors or losses is not a valid figure.",
+    "",
+    "## Machine",
+    "",
+    ...d.head,
+    `- load average (1/5/15 min) before the run: ${d.load0.map((x) => x.toFixed(2)).join(" / ")}; after: ${d.load1.map((x) => x.toFixed(2)).join(" / ")}`,
+    "  (the \"other load\" column is the machine's busy CPU minus the target's and the driver's during",
+    "  each measured window: other processes on the box competing for its 2 cores)",
+    "",
+    "## Against the issue's targets (WebSocket + JSON, 64-byte payload)",
+    "",
+    targetsTable(d.pairs),
+    "",
+    "## Every scenario",
+    "",
+    `Each scenario ran ${d.args.seconds} s against Causeway and then ${d.args.seconds} s against the bare forwarder.`,
+    "\"Causeway / bare\" is Causeway's figure as a share of the forwarder's (for latency: the",
+    "forwarder's p99 over Causeway's), so 100% means the router reaches the physical-limit reference.",
+    "CPU is in cores (1.00 = one core busy) over the measured window; the driver column is the",
+    "sum of its client processes and the busiest one of them (near 1.00: that client process, not",
+    "the router, is probably the limit).",
+    "",
+    resultsTable(d.pairs),
+    "",
+    "Scenarios:",
+    "",
+    ...scenarios,
+    "",
+    "## Idle sessions (bench/memory)",
+    "",
+    d.memoryTable || "(not run: --no-memory)",
+    "",
+    "## Optimisations (from bench/OPTIMISATIONS.md)",
+    "",
+    optimisations,
+    "",
+  ].join("\n");
+}
+
+await main();
