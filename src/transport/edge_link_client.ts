@@ -141,7 +141,12 @@ function openWebSocket(opts: EdgeLinkConnectOptions, timeoutMs: number, clock: C
         return done(new EdgeLinkError(NOT_EDGE(opts.url) + (ws.protocol ? ` (it chose subprotocol "${ws.protocol}")` : ""), "not_edge"));
       }
       done();
-      resolve(webSocketCarrier(webSocketChannel(ws, opts.url)));
+      const channel = webSocketChannel(ws, opts.url);
+      // terminate() after a keepalive timeout must not wait for a close handshake that a dead
+      // path never completes: Bun's client WebSocket can drop the socket; elsewhere, close().
+      const abrupt = (ws as unknown as { terminate?: () => void }).terminate;
+      channel.terminate = () => (typeof abrupt === "function" ? abrupt.call(ws) : ws.close());
+      resolve(webSocketCarrier(channel));
     };
   });
 }
