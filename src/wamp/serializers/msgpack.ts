@@ -3,7 +3,8 @@ import { fromArray, toArray } from "../codec.ts";
 import { ProtocolViolation } from "../errors.ts";
 import type { Message } from "../messages.ts";
 import type { Serializer } from "../serializer.ts";
-import { containsAny, narrow, toWire } from "./_wire_values.ts";
+import { utf8Slice } from "./_utf8.ts";
+import { containsAny, narrow } from "./_wire_values.ts";
 
 /**
  * wamp.2.msgpack with @msgpack/msgpack (strict MessagePack 5: str and bin are distinct).
@@ -22,12 +23,59 @@ const extensions = new ExtensionCodec();
 // never needs it: @msgpack/msgpack writes undefined as nil before consulting extensions.
 extensions.register({ type: 0, encode: () => null, decode: () => undefined });
 
-const encoder = new Encoder({ extensionCodec: extensions, useBigInt64: true });
+// ignoreUndefined drops undefined dict values as JSON does (an undefined list item is written
+// as nil, JSON's null, by the library already).
+const encoder = new Encoder({ extensionCodec: extensions, useBigInt64: true, ignoreUndefined: true });
 const decoder = new Decoder({ extensionCodec: extensions, useBigInt64: true });
 
-// With useBigInt64 the encoder writes numbers beyond int32/uint32 as float64: widen those.
+// With useBigInt64 the encoder writes numbers beyond int32/uint32 as float64: those that are
+// integers within 64 bits must go out as int64/uint64 instead (_wire_values.ts explains why).
 const MIN_NATIVE = -0x8000_0000;
 const MAX_NATIVE = 0xffff_ffff;
+const TWO_64 = 2 ** 64;
+
+/**
+ * Two per-instance method replacements on the pinned @msgpack/msgpack 3.1.3 (package.json pins
+ * it; test/wamp/serializers/msgpack.test.ts and the spec's test vectors check the bytes):
+ *
+ * - `encodeNumber` widens a wide integer to bigint at the one place a number is written, instead
+ *   of walking and copying every message beforehand (toWire): the walk cost ~5% of a MessagePack
+ *   router's CPU and allocated copies of every dict holding a wide ID. The bytes are the same.
+ * - `decodeUtf8String` decodes non-key strings natively (_utf8.ts); dict keys keep the library's
+ *   key cache. Strings running past the end go to the original, which reports the truncation.
+ */
+interface EncoderInternals {
+  encodeNumber(n: number): void;
+  encodeBigInt64(n: bigint): void;
+}
+interface DecoderInternals {
+  bytes: Uint8Array;
+  pos: number;
+  stateIsMapKey(): boolean;
+  decodeUtf8String(byteLength: number, headerOffset: number): string;
+}
+{
+  const enc = encoder as unknown as EncoderInternals;
+  const encodeNumber = enc.encodeNumber;
+  enc.encodeNumber = function (this: EncoderInternals, n: number) {
+    if ((n > MAX_NATIVE || n < MIN_NATIVE) && n < TWO_64 && n >= -TWO_64 / 2 && Math.floor(n) === n) {
+      this.encodeBigInt64(BigInt(n));
+    } else {
+      encodeNumber.call(this, n);
+    }
+  };
+  const dec = decoder as unknown as DecoderInternals;
+  const decodeUtf8String = dec.decodeUtf8String;
+  dec.decodeUtf8String = function (this: DecoderInternals, byteLength: number, headerOffset: number) {
+    const start = this.pos + headerOffset;
+    const end = start + byteLength;
+    if (end > this.bytes.byteLength || this.stateIsMapKey()) {
+      return decodeUtf8String.call(this, byteLength, headerOffset);
+    }
+    this.pos = end;
+    return utf8Slice(this.bytes, start, end);
+  };
+}
 
 export const msgpackSerializer: Serializer = {
   name: "msgpack",
@@ -35,7 +83,7 @@ export const msgpackSerializer: Serializer = {
   rawsocketId: 2,
   binary: true,
   encode(msg: Message): Uint8Array {
-    return encoder.encode(toWire(toArray(msg), MIN_NATIVE, MAX_NATIVE));
+    return encoder.encode(toArray(msg));
   },
   decode(data: Uint8Array | string): Message {
     if (typeof data === "string") throw new ProtocolViolation("MessagePack messages must be binary");
