@@ -10,6 +10,8 @@ import { detectRuntime } from "./src/runtime/detect.ts";
 import { checkConfig, redactSecrets } from "./src/check_config.ts";
 import { type RunningServer, startServer } from "./src/server.ts";
 import { createLogger } from "./src/util/log.ts";
+import { loadUplinks, type RunningEdge, startEdge } from "./edge/mod.ts";
+import { hostname } from "node:os";
 import { versionLine } from "./src/version.ts";
 
 export { startServer } from "./src/server.ts";
@@ -40,7 +42,10 @@ async function main(): Promise<void> {
     case "check-config":
       try {
         const effective = await checkConfig(cmd.configPath, runtime);
-        console.log(JSON.stringify(redactSecrets(effective), null, 2));
+        // The uplinks section is edge/'s to validate (src/ never imports edge/): schema, key
+        // and ticket files or variables, CA files — the same checks as at startup.
+        const { uplinks } = await loadUplinks(effective.uplinks, cmd.configPath ?? "embedded default", runtime);
+        console.log(JSON.stringify(redactSecrets({ ...effective, uplinks }), null, 2));
         runtime.exit(0);
       } catch (err) {
         console.error(`causeway: ${(err as Error).message}`);
@@ -52,6 +57,8 @@ async function main(): Promise<void> {
   try {
     const base = cmd.configPath ? parseConfigText(await readConfig(runtime, cmd.configPath), cmd.configPath) : defaultConfig();
     config = applyEnv(base, runtime.env);
+    // Uplinks are checked before anything starts, so a bad section exits 2 like any config error.
+    if (config.uplinks?.length) await loadUplinks(config.uplinks, cmd.configPath ?? "embedded default", runtime);
   } catch (err) {
     console.error(`causeway: ${(err as Error).message}`);
     runtime.exit(2);
@@ -61,12 +68,16 @@ async function main(): Promise<void> {
   // Signal handlers go in before the listeners open: a SIGTERM that arrives while starting
   // (or right after "ready") must still end in an orderly exit 0.
   let server: RunningServer | undefined;
+  let edge: RunningEdge | undefined;
   let stopRequested: string | undefined;
   const stop = async (signal: string) => {
     if (stopRequested) return;
     stopRequested = signal;
     if (!server) return; // startServer is still running; it stops once it returns
     logger.info("shutting down", { signal });
+    // The edge first: its remote sessions leave the core and its bridges leave the local
+    // realms while the router still runs.
+    await edge?.stop();
     await server.stop();
     logger.info("stopped");
     runtime.exit(0);
@@ -77,7 +88,19 @@ async function main(): Promise<void> {
   runtime.onSignal("SIGHUP", () => void server?.reloadTls());
   try {
     server = await startServer(config, { runtime, logger });
+    // Edge mode: the same binary, with uplinks to a core when the config has any.
+    if (config.uplinks?.length && !stopRequested) {
+      edge = await startEdge({
+        uplinks: config.uplinks, source: cmd.configPath, router: server.router, counters: server.counters,
+        connectTcp: runtime.connectTcp, readTextFile: (p) => runtime.readTextFile(p), env: (n) => runtime.env(n),
+        node: config.node, hostname, logger,
+      });
+      const running = edge;
+      server.addMetrics(() => running.metrics());
+    }
   } catch (err) {
+    // A bad uplinks section (or a missing local realm) ends the start like any config error.
+    await server?.stop().catch(() => {});
     logger.error((err as Error).message);
     console.error(`causeway: ${(err as Error).message}`);
     runtime.exit(1);

@@ -34,7 +34,6 @@ const FilterSchema = object({
 const AuthSchema = object({
   method: defaulted(enums(["anonymous", "ticket", "cryptosign"]), "anonymous"),
   authid: optional(nonEmpty),
-  authrole: optional(nonEmpty),
   /** cryptosign: file holding the Ed25519 private key seed (64 hex characters). */
   privateKeyFile: optional(nonEmpty),
   /** cryptosign: environment variable holding the seed. */
@@ -209,9 +208,9 @@ function describe(err: StructError, source: string): string {
 
 /** How a remote session authenticates (the RealmBridge's RemoteAuth), secrets resolved. */
 export type RemoteAuth =
-  | { method: "anonymous"; authid?: string; authrole?: string }
-  | { method: "ticket"; authid: string; ticket: string; authrole?: string }
-  | { method: "cryptosign"; authid: string; privateKeyHex: string; authrole?: string };
+  | { method: "anonymous"; authid?: string }
+  | { method: "ticket"; authid: string; ticket: string }
+  | { method: "cryptosign"; authid: string; privateKeyHex: string };
 
 export interface SecretSources {
   readTextFile(path: string): Promise<string>;
@@ -240,7 +239,6 @@ export async function resolveAuth(auth: UplinkAuthConfig, at: string, io: Secret
     if (value === undefined || value.trim() === "") return fail(envKey, `the environment variable ${name} is not set (or empty); set it before starting`);
     return value.trim();
   };
-  const role = auth.authrole !== undefined ? { authrole: auth.authrole } : {};
   if (auth.method === "cryptosign") {
     const seed = await read("privateKeyFile", "privateKeyEnv");
     // A 64-byte hex key (seed followed by public key, as some tools write it) starts with the seed.
@@ -248,13 +246,13 @@ export async function resolveAuth(auth: UplinkAuthConfig, at: string, io: Secret
       const whence = auth.privateKeyFile !== undefined ? "privateKeyFile" : "privateKeyEnv";
       fail(whence, "the Ed25519 private key must be 64 hex characters (the 32-byte seed)");
     }
-    return { method: "cryptosign", authid: auth.authid!, privateKeyHex: seed.slice(0, 64).toLowerCase(), ...role };
+    return { method: "cryptosign", authid: auth.authid!, privateKeyHex: seed.slice(0, 64).toLowerCase() };
   }
   if (auth.method === "ticket") {
     const ticket = await read("ticketFile", "ticketEnv");
-    return { method: "ticket", authid: auth.authid!, ticket, ...role };
+    return { method: "ticket", authid: auth.authid!, ticket };
   }
-  return { method: "anonymous", ...(auth.authid !== undefined ? { authid: auth.authid } : {}), ...role };
+  return { method: "anonymous", ...(auth.authid !== undefined ? { authid: auth.authid } : {}) };
 }
 
 /** Every uplink realm's resolved auth (the realm's override, else the uplink's), in order. */

@@ -180,6 +180,14 @@ export class Uplink {
     this.log.info("uplink stopped");
   }
 
+  /**
+   * A bridge saw its remote session end on its own (the core sent GOODBYE or ABORT on a
+   * channel that stays open): the connection as a whole goes down and reconnects.
+   */
+  remoteLost(reason: string): void {
+    if (this.stateNow === "joining" || this.stateNow === "up") this.down(this.generation, reason, { connected: true });
+  }
+
   status(): UplinkStatus {
     const iso = (ms: number) => new Date(ms).toISOString();
     return {

@@ -1,5 +1,5 @@
 import {
-  array, assert, boolean, defaulted, enums, integer, max, min, object, optional, record, refine, size, string,
+  array, assert, boolean, defaulted, enums, integer, max, min, object, optional, record, refine, size, string, unknown,
   StructError, type Infer, type Struct,
 } from "superstruct";
 import { hostname } from "node:os";
@@ -104,6 +104,11 @@ export const ConfigSchema = object({
    * paths are always served on every WebSocket listener too.
    */
   http: optional(object({ host: defaulted(string(), "127.0.0.1"), port })),
+  /**
+   * Edge mode: uplinks to a remote core. Passed through as is here and validated by
+   * edge/config.ts (from mod.ts, for running and for `check-config`): src/ never imports edge/.
+   */
+  uplinks: optional(array(unknown())),
 });
 
 export type Config = Infer<typeof ConfigSchema>;

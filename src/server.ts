@@ -8,6 +8,7 @@ import { serializerBySubprotocol, serializers } from "./wamp/serializers/mod.ts"
 import { Counters } from "./util/counters.ts";
 import { PeerMetrics } from "./gateway/peer_metrics.ts";
 import { opsHandler } from "./gateway/ops.ts";
+import type { MetricFamily } from "./util/metrics.ts";
 import type { Peer } from "./wamp/peer.ts";
 import { type Logger, silentLogger } from "./util/log.ts";
 import { VERSION } from "./version.ts";
@@ -52,6 +53,11 @@ export interface RunningServer {
    * sessions keep going. A listener whose files are bad keeps its previous certificate.
    */
   reloadTls(): Promise<TlsReloadResult[]>;
+  /**
+   * Adds metric families to /metrics, built at each scrape (mod.ts adds the edge's uplinks).
+   * Returns a function that removes them. A collector that throws is skipped for that scrape.
+   */
+  addMetrics(collect: () => MetricFamily[]): () => void;
   /** Closes listeners, says GOODBYE to every session, waits briefly for the goodbyes to flush. */
   stop(): Promise<void>;
 }
@@ -101,6 +107,7 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
   // Operations surface (/ping, /ready, /metrics): on every WebSocket listener's HTTP server
   // and, with config `http`, on its own listener. Peers are wrapped to count messages.
   const peerMetrics = new PeerMetrics();
+  const extraMetrics = new Set<() => MetricFamily[]>();
   let ready = false;
   let storeOpen = true;
   const ops = {
@@ -108,6 +115,14 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     onRequest: opsHandler({
       router, counters, peers: peerMetrics,
       notReady: () => (!storeOpen ? "store closed" : !ready ? "starting: not all listeners are bound yet" : undefined),
+      extraMetrics: () => [...extraMetrics].flatMap((collect) => {
+        try {
+          return collect();
+        } catch (err) {
+          log.warn("a metrics collector failed; its families are left out of this scrape", { error: (err as Error).message });
+          return [];
+        }
+      }),
     }),
   };
   const open: Listening[] = [];
@@ -150,6 +165,10 @@ export async function startServer(config: Config, opts: ServerOptions): Promise<
     counters,
     security,
     ticketIssuer,
+    addMetrics(collect) {
+      extraMetrics.add(collect);
+      return () => extraMetrics.delete(collect);
+    },
     async reloadTls() {
       const results: TlsReloadResult[] = [];
       for (const { l, listening } of tlsListeners) {

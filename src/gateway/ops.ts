@@ -15,6 +15,8 @@ export interface OpsOptions {
   peers: PeerMetrics;
   /** undefined when ready; otherwise why not (e.g. "starting", "store closed"). */
   notReady: () => string | undefined;
+  /** More families at scrape time (RunningServer.addMetrics: the edge's uplinks). */
+  extraMetrics?: () => MetricFamily[];
 }
 
 export function createOpsApp(opts: OpsOptions): Hono {
@@ -26,7 +28,7 @@ export function createOpsApp(opts: OpsOptions): Hono {
   });
   app.get("/metrics", (c) => {
     c.header("Content-Type", PROMETHEUS_CONTENT_TYPE);
-    return c.body(renderPrometheus(collect(opts)));
+    return c.body(renderPrometheus([...collect(opts), ...(opts.extraMetrics?.() ?? [])]));
   });
   return app;
 }
