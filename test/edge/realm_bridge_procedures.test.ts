@@ -177,6 +177,41 @@ describe("RealmBridge: import procedures (edge caller -> core callee)", () => {
   });
 });
 
+describe("RealmBridge: call timeouts and canceling across the hop", () => {
+  test("a core caller's timeout is run at the edge: the local callee is interrupted, the caller gets wamp.error.timeout", async () => {
+    pair = await bridged(exportDevices);
+    await pair.up();
+    const callee = await pair.edgeClient();
+    await callee.register("com.acme.device.stuck");
+    await until(() => pair!.bridge.status().exportedProcedures.length === 1, "exported");
+    const caller = await pair.coreClient();
+    const req = caller.call("com.acme.device.stuck", [], undefined, { timeout: 30 });
+    const inv = await callee.nextOfType<Invocation>(T.INVOCATION);
+    expect(((await caller.replyTo(req)) as ErrorMessage).error).toBe("wamp.error.timeout");
+    expect((await callee.nextOfType(T.INTERRUPT) as { request: number }).request).toBe(inv.request);
+  });
+
+  test("a local caller's timeout and CANCEL reach the core callee", async () => {
+    pair = await bridged(importCmds);
+    await pair.up();
+    const callee = await pair.coreClient();
+    await callee.register("com.acme.cmd.slow");
+    const caller = await pair.edgeClient();
+    const r1 = caller.call("com.acme.cmd.slow", [], undefined, { timeout: 30 });
+    const inv1 = await callee.nextOfType<Invocation>(T.INVOCATION);
+    expect(((await caller.replyTo(r1)) as ErrorMessage).error).toBe("wamp.error.timeout");
+    expect((await callee.nextOfType(T.INTERRUPT) as { request: number }).request).toBe(inv1.request);
+
+    const r2 = caller.call("com.acme.cmd.slow");
+    const inv2 = await callee.nextOfType<Invocation>(T.INVOCATION);
+    caller.send({ type: T.CANCEL, request: r2, options: { mode: "kill" } });
+    const intr = await callee.nextOfType(T.INTERRUPT) as { request: number; options: { mode: string } };
+    expect([intr.request, intr.options.mode]).toEqual([inv2.request, "kill"]);
+    callee.send({ type: T.ERROR, requestType: T.INVOCATION, request: inv2.request, details: {}, error: "wamp.error.canceled" });
+    expect(((await caller.replyTo(r2)) as ErrorMessage).error).toBe("wamp.error.canceled");
+  });
+});
+
 describe("RealmBridge: reconnect", () => {
   test("after disconnected() + connect(newPeer) exports are registered again and calls flow both ways", async () => {
     pair = await bridged({ ...exportDevices, ...importCmds });
