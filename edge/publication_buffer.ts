@@ -55,21 +55,6 @@ export class PublicationBuffer {
     return out;
   }
 
-  /** Puts publications back in front (a flush cut short by the link going down again). */
-  unshift(ps: BufferedPublication[]): void {
-    if (ps.length === 0) return;
-    const rest = this.items.slice(this.head);
-    this.items = [...ps, ...rest];
-    this.head = 0;
-    while (this.depth > this.maxMessages) {
-      // Over the bound again: the policy decides which end gives way.
-      if (this.overflow === "drop_oldest") this.head++;
-      else this.items.pop();
-      this.dropped++;
-    }
-    this.compact();
-  }
-
   // Amortized O(1) shift: the array is cut only once half of it is consumed.
   private compact(): void {
     if (this.head > 1024 && this.head * 2 > this.items.length) {
