@@ -2,7 +2,7 @@
  * Memory per idle WAMP session.
  *
  *   bun bench/memory/idle_sessions.ts [--counts 10000,50000,100000] [--transports rawsocket,websocket]
- *                                     [--socket-max 19000] [--json-only]
+ *                                     [--socket-max 19000] [--settle-ms 1000] [--no-floor] [--json-only]
  *
  * For each count:
  * - over real sockets (when count <= --socket-max): the router runs as `bun mod.ts` in its own
@@ -11,6 +11,8 @@
  *   RSS and live heap (after a full GC, gc_probe.ts) are read before and after; their deltas
  *   divided by the sessions are the bytes per session. Then the clients leave and the heap is
  *   read once more (memory that does not come back would show there).
+ * - the same over real sockets against bare_idle_server.ts (unless --no-floor): a Bun process
+ *   that only holds the sockets — the runtime's floor, as the bare forwarder is for throughput.
  * - "session state without socket" (always): in_memory_sessions.ts in a fresh process.
  *
  * Why the two kinds: this machine's fd limit is 20000 per process and cannot be raised (see
@@ -38,6 +40,8 @@ export interface IdleSessionsOptions {
   socketMax?: number;
   /** Sessions per client process (default 5000; each process has the same fd limit). */
   perClientProcess?: number;
+  /** Also measure the bare socket-holding server (the floor) for every socket row (default true). */
+  floor?: boolean;
   /** Pause before each heap reading so handshakes, timers and log writes settle (default 1000 ms). */
   settleMs?: number;
   /** Progress lines go here (default: stderr). */
@@ -47,7 +51,9 @@ export interface IdleSessionsOptions {
 export interface IdleSessionsResult {
   count: number;
   mode: IdleMode;
-  /** "router process, real sockets" or "session state without socket". */
+  /** "causeway" (`bun mod.ts` or its in-memory session state) or "bare" (bare_idle_server.ts). */
+  server: "causeway" | "bare";
+  /** "router process, real sockets", "bare Bun floor, real sockets" or "session state without socket". */
   label: string;
   established: number;
   /** Sessions the router itself reported (/metrics for sockets, sessionCount in memory). */
@@ -74,6 +80,7 @@ const DEFAULTS = {
   socketMax: 19_000,
   perClientProcess: 5000,
   settleMs: 1000,
+  floor: true,
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,7 +95,11 @@ export async function runIdleSessions(opts: IdleSessionsOptions = {}): Promise<I
     }
     for (const transport of count > o.socketMax ? [] : o.transports) {
       o.log(`idle sessions: ${count} over ${transport} …`);
-      results.push(await socketSessions(count, transport, o.perClientProcess, o.settleMs, o.log));
+      results.push(await socketSessions("causeway", count, transport, o.perClientProcess, o.settleMs, o.log));
+      if (o.floor) {
+        o.log(`idle sessions: ${count} over ${transport}, bare floor …`);
+        results.push(await socketSessions("bare", count, transport, o.perClientProcess, o.settleMs, o.log));
+      }
     }
     o.log(`idle sessions: ${count} in memory …`);
     results.push(await inMemorySessions(count));
@@ -98,7 +109,7 @@ export async function runIdleSessions(opts: IdleSessionsOptions = {}): Promise<I
 
 function skipped(count: number, mode: IdleMode, why: string): IdleSessionsResult {
   return {
-    count, mode, label: "router process, real sockets", established: 0, routerSessions: 0, rssBefore: 0, rssAfter: 0,
+    count, mode, server: "causeway", label: "router process, real sockets", established: 0, routerSessions: 0, rssBefore: 0, rssAfter: 0,
     heapBefore: 0, heapAfter: 0, rssPerSession: 0, heapPerSession: 0, seconds: 0, skipped: why,
   };
 }
@@ -107,7 +118,7 @@ async function inMemorySessions(count: number): Promise<IdleSessionsResult> {
   const out = await runChild([join(REPO_ROOT, "bench/memory/in_memory_sessions.ts"), String(count)]);
   const r = JSON.parse(out.trim().split("\n").pop()!) as InMemoryResult;
   return {
-    count, mode: "in-memory", label: "session state without socket", established: r.established, routerSessions: r.established,
+    count, mode: "in-memory", server: "causeway", label: "session state without socket", established: r.established, routerSessions: r.established,
     rssBefore: r.pairs.rss, rssAfter: r.joined.rss, heapBefore: r.pairs.heapSize, heapAfter: r.joined.heapSize,
     rssPerSession: (r.joined.rss - r.pairs.rss) / count, heapPerSession: (r.joined.heapSize - r.pairs.heapSize) / count,
     objectsPerSession: r.perSessionObjects, seconds: r.seconds,
@@ -154,6 +165,7 @@ async function settledProbe(router: BenchRouter, settleMs: number): Promise<MemP
 }
 
 async function socketSessions(
+  server: "causeway" | "bare",
   count: number,
   transport: "rawsocket" | "websocket",
   perProcess: number,
@@ -161,7 +173,7 @@ async function socketSessions(
   log: (l: string) => void,
 ): Promise<IdleSessionsResult> {
   const started = performance.now();
-  const router = await startBenchRouter();
+  const router = await startBenchRouter(server === "bare" ? { script: "bench/memory/bare_idle_server.ts" } : {});
   const clients: ClientChild[] = [];
   try {
     const before = await settledProbe(router, settleMs);
@@ -187,7 +199,8 @@ async function socketSessions(
     for (let i = 0; i < 100 && (await router.sessions()) > 0; i++) await sleep(100);
     const closed = await settledProbe(router, settleMs);
     return {
-      count, mode: transport, label: "router process, real sockets", established, routerSessions,
+      count, mode: transport, server, label: server === "bare" ? "bare Bun floor, real sockets" : "router process, real sockets",
+      established, routerSessions,
       rssBefore: before.rss, rssAfter: after.rss, heapBefore: before.heapSize, heapAfter: after.heapSize,
       rssPerSession: (after.rss - before.rss) / Math.max(1, established),
       heapPerSession: (after.heapSize - before.heapSize) / Math.max(1, established),
@@ -203,11 +216,13 @@ async function socketSessions(
 /** The results as a markdown table (one row per count and mode). */
 export function idleSessionsTable(results: IdleSessionsResult[]): string {
   const rows = [
-    "| sessions | mode | established | router RSS before → after | RSS / session | live heap before → after | heap / session |",
+    "| sessions | what | established | RSS before → after | RSS / session | live heap before → after | heap / session |",
     "| ---: | --- | ---: | --- | ---: | --- | ---: |",
   ];
   for (const r of results) {
-    const mode = r.mode === "in-memory" ? "in-memory peers (session state without socket)" : `${r.mode} (real sockets)`;
+    const mode = r.mode === "in-memory"
+      ? "Causeway, in-memory peers (session state without socket)"
+      : r.server === "bare" ? `bare Bun floor, ${r.mode}` : `Causeway, ${r.mode} (real sockets)`;
     if (r.skipped) {
       rows.push(`| ${r.count} | ${mode} | — | not measured: ${r.skipped} | | | |`);
       continue;
@@ -243,7 +258,8 @@ function parseArgs(argv: string[]): IdleSessionsOptions & { jsonOnly: boolean } 
       for (const t of ts) if (t !== "rawsocket" && t !== "websocket") throw new Error(`--transports: "${t}" is not rawsocket or websocket`);
       opts.transports = ts as ("rawsocket" | "websocket")[];
     } else if (a === "--json-only") opts.jsonOnly = true;
-    else throw new Error(`unknown argument "${a}" (use --counts, --transports, --socket-max, --settle-ms, --json-only)`);
+    else if (a === "--no-floor") opts.floor = false;
+    else throw new Error(`unknown argument "${a}" (use --counts, --transports, --socket-max, --settle-ms, --no-floor, --json-only)`);
   }
   return opts;
 }

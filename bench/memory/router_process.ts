@@ -57,11 +57,22 @@ function bunBinary(): string {
   return existsSync(local) ? local : "bun";
 }
 
-export async function startBenchRouter(config: object = benchConfig(), readyTimeoutMs = 20_000): Promise<BenchRouter> {
+export interface StartOptions {
+  config?: object;
+  /**
+   * What to run instead of the router: a script printing the same "listening"/"ready" lines,
+   * e.g. "bench/memory/bare_idle_server.ts" (the memory floor). Default: the router, `mod.ts`.
+   */
+  script?: string;
+  readyTimeoutMs?: number;
+}
+
+export async function startBenchRouter(opts: StartOptions = {}): Promise<BenchRouter> {
+  const { config = benchConfig(), script = "mod.ts", readyTimeoutMs = 20_000 } = opts;
   const dir = mkdtempSync(join(tmpdir(), "causeway-bench-memory-"));
   const file = join(dir, "config.json");
   writeFileSync(file, JSON.stringify(config));
-  const child: ChildProcess = spawn(bunBinary(), ["--preload", "./bench/memory/gc_probe.ts", "mod.ts", "--config", file], {
+  const child: ChildProcess = spawn(bunBinary(), ["--preload", "./bench/memory/gc_probe.ts", script, "--config", file], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: "1", CAUSEWAY_DATA_DIR: ":memory:" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -86,7 +97,7 @@ export async function startBenchRouter(config: object = benchConfig(), readyTime
       if (line.startsWith('{"memprobe"')) return onProbe?.(JSON.parse(line).memprobe);
       if (tail.push(`stderr: ${line}`) > 20) tail.shift();
     });
-    exited.then((code) => reject(new Error(`router exited (${code}) before "ready":\n${tail.join("\n")}`)));
+    exited.then((code) => reject(new Error(`${script} exited (${code}) before "ready":\n${tail.join("\n")}`)));
   });
   const timer = setTimeout(() => child.kill("SIGKILL"), readyTimeoutMs);
   try {

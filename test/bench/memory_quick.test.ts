@@ -8,9 +8,11 @@ import { peakRssDuring, sampleRss } from "../../bench/memory/rss.ts";
 const quiet = () => {};
 
 describe("bench/memory", () => {
-  test("200 idle sessions join over RawSocket, WebSocket and in-memory peers, and bytes per session come out", async () => {
+  test("200 idle sessions join over RawSocket and WebSocket (router and bare floor) and in-memory peers, and bytes per session come out", async () => {
     const rows = await runIdleSessions({ counts: [200], settleMs: 50, log: quiet });
-    expect(rows.map((r) => r.mode)).toEqual(["rawsocket", "websocket", "in-memory"]);
+    expect(rows.map((r) => `${r.server} ${r.mode}`)).toEqual([
+      "causeway rawsocket", "bare rawsocket", "causeway websocket", "bare websocket", "causeway in-memory",
+    ]);
     for (const r of rows) {
       expect(r.skipped).toBeUndefined();
       expect(r.established).toBe(200);
