@@ -6,6 +6,7 @@ import { fromArray, toArray } from "../codec.ts";
 import { ProtocolViolation } from "../errors.ts";
 import type { Message } from "../messages.ts";
 import type { Serializer } from "../serializer.ts";
+import { decodeCborFast, FALLBACK } from "./_cbor_decode.ts";
 import { containsAny, narrow, toWire } from "./_wire_values.ts";
 
 /**
@@ -39,14 +40,17 @@ export const cborSerializer: Serializer = {
   },
   decode(data: Uint8Array | string): Message {
     if (typeof data === "string") throw new ProtocolViolation("CBOR messages must be binary");
-    let value: unknown;
-    try {
-      value = cbor.decode(data);
-      // cbor-x returns bigint for 64-bit integers (heads 0x1b/0x3b) and bignums (tags 0xc2/0xc3).
-      if (containsAny(data, 0x1b, 0x3b, 0xc2, 0xc3)) value = narrow(value);
-    } catch (err) {
-      if (err instanceof ProtocolViolation) throw err;
-      throw new ProtocolViolation(`invalid CBOR message: ${(err as Error).message}`);
+    // The common shapes decode fast; cbor-x decides everything else (_cbor_decode.ts).
+    let value = decodeCborFast(data);
+    if (value === FALLBACK) {
+      try {
+        value = cbor.decode(data);
+        // cbor-x returns bigint for 64-bit integers (heads 0x1b/0x3b) and bignums (tags 0xc2/0xc3).
+        if (containsAny(data, 0x1b, 0x3b, 0xc2, 0xc3)) value = narrow(value);
+      } catch (err) {
+        if (err instanceof ProtocolViolation) throw err;
+        throw new ProtocolViolation(`invalid CBOR message: ${(err as Error).message}`);
+      }
     }
     return fromArray(value);
   },
