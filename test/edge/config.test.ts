@@ -150,3 +150,60 @@ describe("uplink secrets", () => {
     );
   });
 });
+
+describe("the README's Edge section", () => {
+  test("its core and edge configs are valid as written", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parseConfig } = await import("../../src/config.ts");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("\n## Edge\n"), readme.indexOf("\n## Edge link\n"));
+    const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const [core, edge] = blocks.map((b) => JSON.parse(b));
+    expect(parseConfig(core, "README core").listeners[0].edge).toBe(true);
+    const cfg = parseConfig(edge, "README edge");
+    const [u] = parseUplinks(cfg.uplinks, "README edge");
+    expect(u.realms[0].remote).toBe("com.acme.site17");
+    expect(u.auth).toEqual({ method: "cryptosign", authid: "gw-17", privateKeyFile: "/etc/causeway/gw17.key" });
+  });
+});
+
+describe("causeway check-config with uplinks", () => {
+  test("prints the uplinks with defaults and redacted secrets; a bad section exits 2 naming the key", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { REPO_ROOT } = await import("../_harness/router_process.ts");
+    const dir = mkdtempSync(join(tmpdir(), "causeway-edge-config-"));
+    try {
+      const keyFile = join(dir, "gw.key");
+      writeFileSync(keyFile, SEED);
+      const good = join(dir, "good.json");
+      writeFileSync(good, JSON.stringify({
+        realms: [{ name: "site" }],
+        uplinks: [uplink({ auth: { method: "cryptosign", authid: "gw", privateKeyFile: keyFile }, realms: [{ local: "site", auth: { method: "ticket", authid: "t", ticketEnv: "EDGE_TICKET" } }] })],
+      }));
+      const run = (file: string, env: Record<string, string> = {}) =>
+        spawnSync(join(REPO_ROOT, "node_modules", ".bin", "bun"), ["mod.ts", "check-config", file], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+      const ok = run(good, { EDGE_TICKET: "abc" });
+      expect(ok.status).toBe(0);
+      const printed = JSON.parse(ok.stdout);
+      expect(printed.uplinks[0].keepalive).toEqual({ intervalMs: 10_000, timeoutMs: 5000, maxAttempts: 3 });
+      // Paths and variable names of secrets are redacted like every secret-named key.
+      expect(printed.uplinks[0].auth.privateKeyFile).toBe("<redacted>");
+      expect(ok.stdout).not.toContain(SEED);
+
+      const missingEnv = run(good);
+      expect(missingEnv.status).toBe(2);
+      expect(missingEnv.stderr).toContain('at "uplinks.0.realms.0.auth.ticketEnv": the environment variable EDGE_TICKET is not set');
+
+      const bad = join(dir, "bad.json");
+      writeFileSync(bad, JSON.stringify({ uplinks: [uplink({ auth: { method: "cryptosign", authid: "gw", privateKey: SEED } })] }));
+      const refused = run(bad);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('at "uplinks.0.auth.privateKey": secrets are not accepted in the config file in clear');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
