@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { linkedPeers } from "../../src/transport/mod.ts";
-import { MessageType as T } from "../../src/wamp/mod.ts";
+import { type Invocation, MessageType as T } from "../../src/wamp/mod.ts";
 import { createManualClock, systemClock } from "../../src/util/mod.ts";
 import { compatSession, KEEPALIVE_PROCEDURE } from "../../edge/compat.ts";
 import { localRouter } from "../_harness/local_router.ts";
@@ -32,7 +32,7 @@ describe("compat keepalive probes", () => {
       return c;
     })();
     const call = client.call("com.example.echo", [1]);
-    const inv = await callee.nextOfType<{ type: 68; request: number; args: unknown[] }>(T.INVOCATION);
+    const inv = await callee.nextOfType<Invocation>(T.INVOCATION);
     expect(await compat.keepalive.ping(2000)).toBeGreaterThanOrEqual(0);
     callee.send({ type: T.YIELD, request: inv.request, options: {}, args: inv.args });
     const result = await client.replyTo(call);

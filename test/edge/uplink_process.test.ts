@@ -33,72 +33,77 @@ const metricValue = (text: string, series: string): number | undefined => {
 };
 
 describe("edge process with an unreachable core", () => {
-  test("starts, serves local clients, logs reconnect attempts and exposes the link state", async () => {
-    const port = await closedPort();
-    const url = `ws://127.0.0.1:${port}/ws`;
-    const rp = await startRouterProcess({
-      config: {
-        realms: [{ name: "site" }],
-        uplinks: [{
-          name: "cloud", url,
-          backoff: { minMs: 50, maxMs: 200 },
-          realms: [{
-            local: "site", remote: "com.acme.site17",
-            import: { procedures: [{ uri: "com.acme.cloud.", match: "prefix" }] },
+  // The same binary on both runtimes: the edge's code path does not depend on Bun.
+  for (const runtime of ["bun", "deno"] as const) {
+    test(`starts, serves local clients, logs reconnect attempts and exposes the link state (${runtime})`, async () => {
+      const port = await closedPort();
+      const url = `ws://127.0.0.1:${port}/ws`;
+      const rp = await startRouterProcess({
+        runtime,
+        readyTimeoutMs: 30_000,
+        config: {
+          realms: [{ name: "site" }],
+          uplinks: [{
+            name: "cloud", url,
+            backoff: { minMs: 50, maxMs: 200 },
+            realms: [{
+              local: "site", remote: "com.acme.site17",
+              import: { procedures: [{ uri: "com.acme.cloud.", match: "prefix" }] },
+            }],
           }],
-        }],
-      },
-    });
-    try {
-      // Reconnect attempts are logged, each after a failed one.
-      const lines = await waitForLogs(rp, (ls) => ls.filter((l) => l.msg === "uplink reconnecting").length >= 3);
-      const failed = lines.filter((l) => l.msg === "uplink could not connect");
-      expect(failed.length).toBeGreaterThanOrEqual(3);
-      expect(failed[0]).toMatchObject({ uplink: "cloud", url });
-      expect(String(failed[0].reason)).toContain(url);
-      expect(rp.running()).toBe(true);
+        },
+      });
+      try {
+        // Reconnect attempts are logged, each after a failed one.
+        const lines = await waitForLogs(rp, (ls) => ls.filter((l) => l.msg === "uplink reconnecting").length >= 3);
+        const failed = lines.filter((l) => l.msg === "uplink could not connect");
+        expect(failed.length).toBeGreaterThanOrEqual(3);
+        expect(failed[0]).toMatchObject({ uplink: "cloud", url });
+        expect(String(failed[0].reason)).toContain(url);
+        expect(rp.running()).toBe(true);
 
-      // Local clients are served as usual.
-      const callee = await connectAutobahn({ type: "websocket", url: rp.wsUrl, serializer: "json" }, "site");
-      const caller = await connectAutobahn({ type: "websocket", url: rp.wsUrl, serializer: "json" }, "site");
-      await callee.register("com.acme.device.read", async ({ args }) => ({ args: [`read ${args[0]}`], kwargs: {} }));
-      expect((await caller.call("com.acme.device.read", ["t1"])).args).toEqual(["read t1"]);
+        // Local clients are served as usual.
+        const callee = await connectAutobahn({ type: "websocket", url: rp.wsUrl, serializer: "json" }, "site");
+        const caller = await connectAutobahn({ type: "websocket", url: rp.wsUrl, serializer: "json" }, "site");
+        await callee.register("com.acme.device.read", async ({ args }) => ({ args: [`read ${args[0]}`], kwargs: {} }));
+        expect((await caller.call("com.acme.device.read", ["t1"])).args).toEqual(["read t1"]);
 
-      // Imported procedures fail fast while the core is unreachable.
-      const down = await caller.call("com.acme.cloud.config", []).then(() => undefined, (e) => e);
-      expect(down).toBeInstanceOf(ApplicationError);
-      expect((down as ApplicationError).uri).toBe("wamp.error.unavailable");
+        // Imported procedures fail fast while the core is unreachable.
+        const down = await caller.call("com.acme.cloud.config", []).then(() => undefined, (e) => e);
+        expect(down).toBeInstanceOf(ApplicationError);
+        expect((down as ApplicationError).uri).toBe("wamp.error.unavailable");
 
-      // The status procedure on the bridged realm.
-      const status = (await caller.call("causeway.edge.status")).args[0] as {
-        uplinks: Array<{ name: string; url: string; state: string; reconnects: number; lastError?: string; realms: Array<{ localRealm: string; remoteRealm: string; state: string }> }>;
-      };
-      expect(status.uplinks).toHaveLength(1);
-      const u = status.uplinks[0];
-      expect(u).toMatchObject({ name: "cloud", url });
-      expect(["connecting", "backoff"]).toContain(u.state);
-      expect(u.reconnects).toBeGreaterThanOrEqual(3);
-      expect(u.lastError).toContain(url);
-      expect(u.realms.map((r) => [r.localRealm, r.remoteRealm, r.state])).toEqual([["site", "com.acme.site17", "down"]]);
+        // The status procedure on the bridged realm.
+        const status = (await caller.call("causeway.edge.status")).args[0] as {
+          uplinks: Array<{ name: string; url: string; state: string; reconnects: number; lastError?: string; realms: Array<{ localRealm: string; remoteRealm: string; state: string }> }>;
+        };
+        expect(status.uplinks).toHaveLength(1);
+        const u = status.uplinks[0];
+        expect(u).toMatchObject({ name: "cloud", url });
+        expect(["connecting", "backoff"]).toContain(u.state);
+        expect(u.reconnects).toBeGreaterThanOrEqual(3);
+        expect(u.lastError).toContain(url);
+        expect(u.realms.map((r) => [r.localRealm, r.remoteRealm, r.state])).toEqual([["site", "com.acme.site17", "down"]]);
 
-      // /metrics on the WebSocket listener's HTTP server.
-      const wsPort = rp.listeners.ws.port;
-      const text = await (await fetch(`http://127.0.0.1:${wsPort}/metrics`)).text();
-      expect(metricValue(text, 'causeway_edge_link_up{uplink="cloud"}')).toBe(0);
-      expect(metricValue(text, 'causeway_edge_reconnects_total{uplink="cloud"}')).toBeGreaterThanOrEqual(3);
-      expect(metricValue(text, 'causeway_edge_link_state{uplink="cloud",state="up"}')).toBe(0);
-      const connecting = metricValue(text, 'causeway_edge_link_state{uplink="cloud",state="connecting"}')!;
-      const backoff = metricValue(text, 'causeway_edge_link_state{uplink="cloud",state="backoff"}')!;
-      expect(connecting + backoff).toBe(1);
-      expect(metricValue(text, 'causeway_edge_buffer_depth{uplink="cloud",realm="site"}')).toBe(0);
-      expect(metricValue(text, 'causeway_edge_bridged_messages_total{uplink="cloud",realm="site",direction="out",kind="call"}')).toBe(0);
+        // /metrics on the WebSocket listener's HTTP server.
+        const wsPort = rp.listeners.ws.port;
+        const text = await (await fetch(`http://127.0.0.1:${wsPort}/metrics`)).text();
+        expect(metricValue(text, 'causeway_edge_link_up{uplink="cloud"}')).toBe(0);
+        expect(metricValue(text, 'causeway_edge_reconnects_total{uplink="cloud"}')).toBeGreaterThanOrEqual(3);
+        expect(metricValue(text, 'causeway_edge_link_state{uplink="cloud",state="up"}')).toBe(0);
+        const connecting = metricValue(text, 'causeway_edge_link_state{uplink="cloud",state="connecting"}')!;
+        const backoff = metricValue(text, 'causeway_edge_link_state{uplink="cloud",state="backoff"}')!;
+        expect(connecting + backoff).toBe(1);
+        expect(metricValue(text, 'causeway_edge_buffer_depth{uplink="cloud",realm="site"}')).toBe(0);
+        expect(metricValue(text, 'causeway_edge_bridged_messages_total{uplink="cloud",realm="site",direction="out",kind="call"}')).toBe(0);
 
-      await callee.close();
-      await caller.close();
-    } finally {
-      expect(await rp.stop()).toBe(0);
-    }
-  });
+        await callee.close();
+        await caller.close();
+      } finally {
+        expect(await rp.stop()).toBe(0);
+      }
+    }, 40_000);
+  }
 
   test("a key in clear in the uplinks section stops the start with exit 2, naming the key", async () => {
     const err = await startRouterProcess({
