@@ -4,7 +4,7 @@
  * pre-encoded request templates: a CALL/PUBLISH/YIELD whose only changing field is the request
  * id is encoded once, and each send only splices the id in.
  */
-import { decode as mpDecode, encode as mpEncode } from "@msgpack/msgpack";
+import { Decoder as MsgpackDecoder, Encoder as MsgpackEncoder } from "@msgpack/msgpack";
 // The pure-JS entry of cbor-x (see src/wamp/serializers/cbor.ts for why not the package root).
 import { Encoder as CborEncoder } from "cbor-x/encode";
 
@@ -66,13 +66,19 @@ function fixedWidthTemplate(head: number[], restParts: Uint8Array[]): (id: numbe
   };
 }
 
+// One encoder and decoder for the process: @msgpack/msgpack's encode()/decode() functions build
+// a new one per call. encode() returns a copy, so queued frames never share its buffer.
+const mpEncoder = new MsgpackEncoder();
+const mpDecoder = new MsgpackDecoder();
+const mpEncode = (v: unknown) => mpEncoder.encode(v);
+
 const msgpack: Codec = {
   name: "msgpack",
   binary: true,
   rawsocketId: 2,
   subprotocol: "wamp.2.msgpack",
   encode: (msg) => mpEncode(msg),
-  decode: (frame) => mpDecode(frame) as unknown[],
+  decode: (frame) => mpDecoder.decode(frame) as unknown[],
   template(type, rest) {
     // fixarray header, positive fixint type, uint32 marker (0xce) then the 4 id bytes.
     return fixedWidthTemplate([0x90 | (rest.length + 2), type, 0xce], rest.map((v) => mpEncode(v)));

@@ -19,14 +19,18 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** Busy CPU seconds of the whole machine so far (all cores; from /proc/stat), to see other load. */
+/**
+ * CPU seconds the whole machine has spent in processes so far (user + nice + system over all
+ * cores, from /proc/stat), to see how much else ran beside the target and the driver. Interrupt
+ * and softirq time (loopback networking is partly there) and hypervisor steal are left out: they
+ * belong to no process.
+ */
 export function machineBusySeconds(): number {
   try {
     const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
-    // cpu user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
+    // cpu  user nice system idle iowait irq softirq steal ...
     const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-    return (total - v[3] - v[4]) / TICKS_PER_SECOND;
+    return (v[0] + v[1] + v[2]) / TICKS_PER_SECOND;
   } catch {
     return 0;
   }

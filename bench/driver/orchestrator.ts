@@ -32,6 +32,8 @@ export interface PlanResult {
   targetCpu: number;
   /** The same per client process, in plan order. */
   clientCpu: number[];
+  /** This (orchestrating) process over the window: part of the driver too. */
+  orchestratorCpu: number;
   /** The whole machine's busy CPU over the window, in cores (target + driver + anything else). */
   machineCpu: number;
 }
@@ -105,7 +107,7 @@ export async function runPlan(plan: Plan): Promise<PlanResult> {
     const startedAt = now() + START_DELAY_MS;
     for (const c of clients) c.send({ cmd: "start", at: startedAt, durationMs: plan.durationMs });
     // CPU is read at the edges of the measured window, when every role is generating load.
-    const pids = [plan.targetPid, ...clients.map((c) => c.proc.pid)];
+    const pids = [plan.targetPid, ...clients.map((c) => c.proc.pid), process.pid];
     const cpu0 = await sleepUntil(startedAt).then(() => [...pids.map(cpuSeconds), machineBusySeconds()]);
     const cpu1 = await sleepUntil(startedAt + plan.durationMs).then(() => [...pids.map(cpuSeconds), machineBusySeconds()]);
     const publishers = clients.filter((c) => c.spec.role === "publisher");
@@ -117,7 +119,7 @@ export async function runPlan(plan: Plan): Promise<PlanResult> {
     const reports = await race(Promise.all(clients.map((c) => c.done)), 60_000, "the clients' reports");
     const seconds = plan.durationMs / 1000;
     const used = cpu0.map((_, i) => (cpu1[i] - cpu0[i]) / seconds);
-    return { reports, startedAt, durationMs: plan.durationMs, targetCpu: used[0], clientCpu: used.slice(1, -1), machineCpu: used.at(-1)! };
+    return { reports, startedAt, durationMs: plan.durationMs, targetCpu: used[0], clientCpu: used.slice(1, -2), orchestratorCpu: used.at(-2)!, machineCpu: used.at(-1)! };
   } finally {
     for (const c of clients) {
       try {

@@ -30,22 +30,39 @@ export function ratio(p: Pair): number | undefined {
 
 const verified = (m: Measurement | undefined) => (m ? (m.errors || m.lost ? `**${m.errors} errors, ${m.lost} lost**${m.problem ? ` (${m.problem})` : ""}` : `${m.ops} ok`) : "—");
 
+/**
+ * What most likely limited a run, from its CPU figures: the router's single thread, one client
+ * process, the machine's two cores, or none of them (then the run was bound by round trips).
+ */
+export function limitOf(m: Measurement | undefined): string {
+  if (!m) return "—";
+  const other = Math.max(0, m.machineCpu - m.targetCpu - m.driverCpu);
+  if (m.targetCpu >= 0.9) return `the ${m.target === "bare" ? "forwarder" : "router"}'s thread (${cores(m.targetCpu)} cores)`;
+  if (m.busiestClientCpu >= 0.9) return `a driver process (${cores(m.busiestClientCpu)} cores)`;
+  if (m.machineCpu >= 1.8) {
+    return `both cores busy: ${m.target === "bare" ? "forwarder" : "router"} ${cores(m.targetCpu)}, driver ${cores(m.driverCpu)}, other processes ${cores(other)}`;
+  }
+  return `nothing saturated (${cores(m.machineCpu)} of 2 cores busy): round trips`;
+}
+
+const cpuCell = (m?: Measurement) =>
+  m ? `${cores(m.targetCpu)}; ${cores(m.driverCpu)} (${cores(m.busiestClientCpu)}); ${cores(Math.max(0, m.machineCpu - m.targetCpu - m.driverCpu))}` : "—";
+const withExtra = (m?: Measurement) =>
+  m ? `${fmt(m.value)}${Object.keys(m.extra).length ? ` (${Object.entries(m.extra).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")})` : ""}` : "—";
+
 export function resultsTable(pairs: Pair[]): string {
   const rows = [
-    "| scenario | transport / serializer | metric | Causeway | bare | Causeway / bare | CPU router / bare (cores) | driver CPU (total; busiest process) | other load (cores) | router peak RSS | verified (Causeway; bare) |",
-    "| --- | --- | --- | ---: | ---: | ---: | --- | --- | --- | ---: | --- |",
+    "| scenario | transport / serializer | metric | Causeway | bare | Causeway / bare | target CPU µs per op (Causeway / bare) | CPU cores, Causeway run: router; driver (busiest process); other | same, bare run | router peak RSS | verified (Causeway; bare) |",
+    "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |",
   ];
   for (const p of pairs) {
     const c = p.causeway;
     const b = p.bare;
     const r = ratio(p);
-    const other = (m?: Measurement) => (m ? cores(Math.max(0, m.machineCpu - m.targetCpu - m.driverCpu)) : "—");
-    const extra = c && Object.keys(c.extra).length ? ` (${Object.entries(c.extra).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")})` : "";
-    const extraB = b && Object.keys(b.extra).length ? ` (${Object.entries(b.extra).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")})` : "";
     rows.push(
-      `| ${p.scenario} | ${p.cell} | ${p.metric} | ${fmt(c?.value)}${extra} | ${fmt(b?.value)}${extraB} | ${r === undefined ? "—" : `${Math.round(r * 100)}%`} ` +
-        `| ${cores(c?.targetCpu)} / ${cores(b?.targetCpu)} | ${cores(c?.driverCpu)}; ${cores(c?.busiestClientCpu)} / ${cores(b?.driverCpu)}; ${cores(b?.busiestClientCpu)} ` +
-        `| ${other(c)} / ${other(b)} | ${mib(c?.targetPeakRss)} | ${verified(c)}; ${verified(b)}${p.failures.length ? ` FAILED: ${p.failures.join("; ")}` : ""} |`,
+      `| ${p.scenario} | ${p.cell} | ${p.metric} | ${withExtra(c)} | ${withExtra(b)} | ${r === undefined ? "—" : `${Math.round(r * 100)}%`} ` +
+        `| ${fmt(c?.targetUsPerOp, 1)} / ${fmt(b?.targetUsPerOp, 1)} | ${cpuCell(c)} | ${cpuCell(b)} | ${mib(c?.targetPeakRss)} ` +
+        `| ${verified(c)}; ${verified(b)}${p.failures.length ? ` FAILED: ${p.failures.join("; ")}` : ""} |`,
     );
   }
   return rows.join("\n");
@@ -80,8 +97,8 @@ const GOALS: Goal[] = [
 
 export function targetsTable(pairs: Pair[]): string {
   const rows = [
-    "| target | nexus | goal | Causeway | vs goal | bare forwarder | Causeway / bare (goal ≥ 80%) |",
-    "| --- | ---: | ---: | ---: | --- | ---: | ---: |",
+    "| target | nexus | goal | Causeway | vs goal | bare forwarder | Causeway / bare (goal ≥ 80%) | what limited Causeway's run |",
+    "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
   ];
   for (const g of GOALS) {
     const p = pairs.find((x) => x.scenario === g.scenario && x.cell === g.cell && x.metric === g.metric);
@@ -90,12 +107,12 @@ export function targetsTable(pairs: Pair[]): string {
     let vs = "not measured";
     if (c !== undefined && Number.isFinite(c)) {
       const met = g.lowerIsBetter ? c <= g.target : c >= g.target;
-      const pct = g.lowerIsBetter ? (c / g.target - 1) * 100 : (c / g.target - 1) * 100;
+      const pct = (c / g.target - 1) * 100;
       vs = `${met ? "met" : "missed"} (${pct >= 0 ? "+" : ""}${pct.toFixed(0)}%)`;
     }
     rows.push(
       `| ${g.what} | ${fmt(g.nexus)} | ${g.lowerIsBetter ? "≤" : "≥"} ${fmt(g.target)} | ${fmt(c)} | ${vs} | ${fmt(p?.bare?.value)} ` +
-        `| ${r === undefined || r === null ? "—" : `${Math.round(r * 100)}% ${r >= 0.8 ? "(met)" : "(missed)"}`} |`,
+        `| ${r === undefined || r === null ? "—" : `${Math.round(r * 100)}% ${r >= 0.8 ? "(met)" : "(missed)"}`} | ${limitOf(p?.causeway)} |`,
     );
   }
   return rows.join("\n");

@@ -40,6 +40,9 @@ export interface Measurement {
   extra: Record<string, number>;
   /** CPU over the measured window as a fraction of one core. */
   targetCpu: number;
+  /** The target's CPU time per operation (µs): unlike the rate, barely moved by other load on the box. */
+  targetUsPerOp: number;
+  /** Client processes plus the orchestrating process. */
   driverCpu: number;
   /** The busiest client process (near 1.0 = that process, not the target, may be the limit). */
   busiestClientCpu: number;
@@ -96,7 +99,8 @@ export function rate(
     problem: result.reports.find((r) => r.detail)?.detail,
     extra,
     targetCpu: result.targetCpu,
-    driverCpu: result.clientCpu.reduce((a, b) => a + b, 0),
+    targetUsPerOp: ops ? (result.targetCpu * seconds * 1e6) / ops : NaN,
+    driverCpu: result.clientCpu.reduce((a, b) => a + b, 0) + result.orchestratorCpu,
     busiestClientCpu: Math.max(...result.clientCpu),
     machineCpu: result.machineCpu,
   };
