@@ -62,7 +62,7 @@ export interface RealmBridgeOptions {
   /** transport's linkedPeers: the local internal session's peer pair. */
   linkPeers: () => [Peer, Peer];
   counters: Counters;
-  /** Accepted for symmetry with the other edge parts; the bridge itself keeps no timers. */
+  /** For the sessions' GOODBYE wait on stop() (tests pass a manual clock). */
   clock?: Clock;
   logger?: Logger;
   /**
@@ -183,7 +183,7 @@ export class RealmBridge {
     this.realm = realm;
     const [mine, routerSide] = this.opts.linkPeers();
     this.opts.router.attach(routerSide, { internal: true });
-    const local = new WampSession(mine);
+    const local = new WampSession(mine, { clock: this.opts.clock });
     this.local = local;
     local.onClose = (reason) => {
       if (!this.stopped) this.log.warn("edge bridge: local session ended", { reason });
@@ -215,7 +215,7 @@ export class RealmBridge {
   async connect(peer: Peer): Promise<void> {
     if (!this.started || this.stopped) throw new Error(`uplink ${this.opts.name}: connect() before start() or after stop()`);
     if (this.remote) this.disconnected("replaced by a new connection");
-    const s = new WampSession(peer);
+    const s = new WampSession(peer, { clock: this.opts.clock });
     this.remote = s;
     this.state = "joining";
     s.onClose = (reason) => {

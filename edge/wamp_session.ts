@@ -1,4 +1,5 @@
 import { type Dict, Errors, type Event, type Invocation, type Message, MessageType as T, type Payload, type Peer } from "../src/wamp/mod.ts";
+import { type Clock, systemClock } from "../src/util/mod.ts";
 
 /**
  * A WAMP client session over any Peer: the edge uses one towards the core (a link channel or,
@@ -102,7 +103,10 @@ export class WampSession {
   /** Called once when the session is over: GOODBYE from the router, ABORT, or the peer closed. */
   onClose: (reason: string) => void = () => {};
 
-  constructor(readonly peer: Peer) {
+  private readonly clock: Clock;
+
+  constructor(readonly peer: Peer, opts: { clock?: Clock } = {}) {
+    this.clock = opts.clock ?? systemClock;
     peer.onMessage = (msg) => this.onMessage(msg);
     peer.onClose = () => this.end("transport closed");
   }
@@ -186,11 +190,22 @@ export class WampSession {
     return this.callStart(procedure, payload, options, onProgress).result;
   }
 
-  /** GOODBYE and wait (bounded by the transport) for the router's reply; then closes the peer. */
-  leave(reason: string = Errors.CLOSE_NORMAL): Promise<void> {
+  /**
+   * GOODBYE, then waits for the router's GOODBYE (at most `timeoutMs`: a frozen link must not
+   * hold a shutdown) and closes the peer.
+   */
+  leave(reason: string = Errors.CLOSE_NORMAL, timeoutMs = 2000): Promise<void> {
     if (this.ended) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      this.leaving = resolve;
+      const timer = this.clock.setTimeout(() => {
+        if (this.ended) return;
+        this.end("left (no GOODBYE reply)");
+        this.peer.close(1000, "goodbye");
+      }, timeoutMs);
+      this.leaving = () => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      };
       if (!this.send({ type: T.GOODBYE, details: {}, reason })) this.end("left");
     });
   }

@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { createRouter } from "../../src/router/mod.ts";
 import { cryptosignPublicKey, cryptosignSign } from "../../src/auth/mod.ts";
 import { linkedPeers } from "../../src/transport/mod.ts";
-import type { Event } from "../../src/wamp/mod.ts";
+import { type Event, MessageType as T } from "../../src/wamp/mod.ts";
+import { createManualClock } from "../../src/util/mod.ts";
 import { SESSION_LOST, WampError, WampSession } from "../../edge/wamp_session.ts";
 import { ALICE_PK, ALICE_SK, hex, securedRouter, seedAlice } from "../auth/_auth_harness.ts";
 
@@ -93,6 +94,24 @@ describe("WampSession", () => {
     const lost = await pending.catch((e) => e);
     expect(lost.error).toBe(SESSION_LOST);
     expect((await caller.call("com.x.slow").catch((e) => e)).error).toBe(SESSION_LOST);
+  });
+
+  test("leave() on a link that no longer answers ends after its timeout and closes the peer", async () => {
+    const clock = createManualClock();
+    const [mine, theirs] = linkedPeers();
+    const s = new WampSession(mine, { clock });
+    theirs.onMessage = (m) => {
+      if (m.type === T.HELLO) theirs.send({ type: T.WELCOME, session: 7, details: {} });
+      // GOODBYE is never answered: a frozen link
+    };
+    await s.join({ realm: "r" });
+    let done = false;
+    const left = s.leave().then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(done).toBe(false);
+    clock.advance(2000);
+    await left;
+    expect([done, s.isOpen, mine.closed]).toEqual([true, false, true]);
   });
 
   test("cryptosign and ticket authentication; ABORT rejects join with its reason", async () => {
