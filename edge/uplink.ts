@@ -138,6 +138,8 @@ export class Uplink {
   private conn: UplinkConnection | undefined;
   private timer: TimerHandle | undefined;
   private keepalives: Keepalive[] = [];
+  /** True while down()/stop() close the connection and tell the bridges (their news is ours). */
+  private tearingDown = false;
   private readonly log: Logger;
   /** Listeners for state changes (metrics, tests). */
   onStateChange: (state: UplinkState, previous: UplinkState) => void = () => {};
@@ -170,12 +172,16 @@ export class Uplink {
     const conn = this.conn;
     this.conn = undefined;
     this.setState("stopped");
-    if (conn) {
-      try {
+    this.tearingDown = true;
+    try {
+      if (conn) {
+        conn.onClose = () => {};
         conn.close("edge stopping");
-      } catch { /* already gone */ }
+      }
+      for (const b of this.opts.bridges) b.disconnected(`uplink ${this.opts.name} stopped`);
+    } catch { /* already gone */ } finally {
+      this.tearingDown = false;
     }
-    for (const b of this.opts.bridges) b.disconnected(`uplink ${this.opts.name} stopped`);
     await Promise.allSettled(this.opts.bridges.map((b) => b.stop()));
     this.log.info("uplink stopped");
   }
@@ -185,6 +191,7 @@ export class Uplink {
    * channel that stays open): the connection as a whole goes down and reconnects.
    */
   remoteLost(reason: string): void {
+    if (this.tearingDown) return; // our own close of the connection, reported back
     if (this.stateNow === "joining" || this.stateNow === "up") this.down(this.generation, reason, { connected: true });
   }
 
@@ -303,14 +310,19 @@ export class Uplink {
     this.stopKeepalives();
     const conn = this.conn;
     this.conn = undefined;
-    if (conn) {
-      conn.onClose = () => {};
-      try {
-        if (how.terminate) conn.terminate();
-        else conn.close(reason);
-      } catch { /* already gone */ }
+    this.tearingDown = true;
+    try {
+      if (conn) {
+        conn.onClose = () => {};
+        try {
+          if (how.terminate) conn.terminate();
+          else conn.close(reason);
+        } catch { /* already gone */ }
+      }
+      if (how.connected) for (const b of this.opts.bridges) b.disconnected(reason);
+    } finally {
+      this.tearingDown = false;
     }
-    if (how.connected) for (const b of this.opts.bridges) b.disconnected(reason);
     this.lastError = reason;
     const now = this.opts.clock.now();
     if (wasUp && this.upSinceMs !== undefined && now - this.upSinceMs >= this.opts.stableMs) this.opts.backoff.reset();

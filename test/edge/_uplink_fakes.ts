@@ -35,6 +35,8 @@ export class FakeConnection {
   lastReceived: number;
   readonly pings: Array<Deferred<number>> = [];
   private fire: (reason: string) => void = () => {};
+  /** Runs inside terminate() (e.g. a bridge reporting its session lost, synchronously). */
+  onTerminate: () => void = () => {};
   readonly conn: UplinkConnection;
 
   constructor(private readonly clock: ManualClock, remoteNode = "core-1") {
@@ -61,6 +63,7 @@ export class FakeConnection {
       },
       terminate: () => {
         this.terminated = true;
+        this.onTerminate();
         this.fire("terminated");
       },
       listen: (fn) => {

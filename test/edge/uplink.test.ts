@@ -180,6 +180,35 @@ describe("uplink state machine", () => {
     expect(bridges[0].disconnects).toHaveLength(1);
   });
 
+  test("a bridge reporting its session lost while the uplink itself drops the connection does not count twice", async () => {
+    const { uplink, clock, bringUp, lines, transport } = setup({ minMs: 500 });
+    await uplink.start();
+    const fake = await bringUp();
+    // As the real bridge does: the dropped channel ends its session, which it reports at once.
+    fake.onTerminate = () => uplink.remoteLost("the session for realm \"site\" ended: transport closed");
+    clock.advance(16_000); // keepalive window: dead
+    expect(uplink.state).toBe("backoff");
+    expect(lines.filter((l) => l.msg === "uplink down")).toHaveLength(1);
+    expect(uplink.status().lastError).toContain("keepalive");
+    expect(Date.parse(uplink.status().nextAttemptAt!) - clock.now()).toBe(500);
+    clock.advance(500);
+    expect(transport.attempts).toHaveLength(2);
+    clock.advance(60_000);
+    expect(transport.attempts).toHaveLength(2);
+  });
+
+  test("a bridge reporting its remote session lost (GOODBYE from the core) takes the uplink down", async () => {
+    const { uplink, bringUp, bridges } = setup({ realms: ["a", "b"] });
+    await uplink.start();
+    const fake = await bringUp();
+    uplink.remoteLost('the session for realm "a" ended: wamp.close.killed');
+    expect(uplink.state).toBe("backoff");
+    expect(fake.closedWith).toBe('the session for realm "a" ended: wamp.close.killed');
+    expect(bridges[1].disconnects).toEqual(['the session for realm "a" ended: wamp.close.killed']);
+    uplink.remoteLost("late news");
+    expect(uplink.status().lastError).toBe('the session for realm "a" ended: wamp.close.killed');
+  });
+
   test("backoff starts over after a stable up, but not after a flapping one", async () => {
     const { uplink, clock, bringUp } = setup({ minMs: 500, maxMs: 8000, stableMs: 60_000 });
     await uplink.start();
