@@ -121,6 +121,9 @@ export interface UplinkStatus {
 const NEEDS_CONFIG_CHANGE =
   /version[ _-]?mismatch|serializer_unsupported|does not accept edge links|authentication[ _-]failed|no_such_realm|no such realm|not_authorized|no_such_role|not authorized/i;
 
+/** How long stop() waits for the remote sessions' GOODBYEs before it closes the connection. */
+const STOP_GRACE_MS = 2000;
+
 export function needsConfigChange(reason: string): boolean {
   return NEEDS_CONFIG_CHANGE.test(reason);
 }
@@ -172,17 +175,23 @@ export class Uplink {
     const conn = this.conn;
     this.conn = undefined;
     this.setState("stopped");
+    if (conn) conn.onClose = () => {};
+    // The bridges leave first, so the core sees each remote session say GOODBYE while the
+    // connection is still open — bounded, because a dead core never answers.
+    const { clock } = this.opts;
+    let timer: TimerHandle | undefined;
+    await Promise.race([
+      Promise.allSettled(this.opts.bridges.map((b) => b.stop())),
+      new Promise<void>((r) => (timer = clock.setTimeout(r, STOP_GRACE_MS))),
+    ]);
+    if (timer) clock.clearTimeout(timer);
     this.tearingDown = true;
     try {
-      if (conn) {
-        conn.onClose = () => {};
-        conn.close("edge stopping");
-      }
+      conn?.close("edge stopping");
       for (const b of this.opts.bridges) b.disconnected(`uplink ${this.opts.name} stopped`);
     } catch { /* already gone */ } finally {
       this.tearingDown = false;
     }
-    await Promise.allSettled(this.opts.bridges.map((b) => b.stop()));
     this.log.info("uplink stopped");
   }
 

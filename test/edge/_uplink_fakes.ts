@@ -116,9 +116,14 @@ export class FakeBridge implements UplinkBridge {
     this.state = "down";
     this.disconnects.push(reason);
   }
+  /** What stop() returns (a bridge whose GOODBYE is never answered: a promise that never settles). */
+  stopResult: Promise<void> = Promise.resolve();
+  /** Runs when stop() is called (to see what was still open then). */
+  onStop: () => void = () => {};
   stop(): Promise<void> {
     this.stopped++;
-    return Promise.resolve();
+    this.onStop();
+    return this.stopResult;
   }
   status(): BridgeStatusView {
     return {

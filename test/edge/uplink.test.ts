@@ -264,6 +264,27 @@ describe("uplink state machine", () => {
     expect(s3.transport.attempts).toHaveLength(1);
   });
 
+  test("stop() lets the bridges leave while the connection is open, waiting at most 2 s for them", async () => {
+    const { uplink, bridges, clock, bringUp } = setup({ realms: ["a"] });
+    await uplink.start();
+    const fake = await bringUp();
+    let openWhenLeaving: boolean | undefined;
+    bridges[0].onStop = () => (openWhenLeaving = fake.closedWith === undefined);
+    bridges[0].stopResult = new Promise(() => {}); // the core never answers the GOODBYE
+    let stopped = false;
+    const stopping = uplink.stop().then(() => (stopped = true));
+    await settle();
+    expect(openWhenLeaving).toBe(true);
+    expect(stopped).toBe(false);
+    clock.advance(1999);
+    await settle();
+    expect(stopped).toBe(false);
+    clock.advance(1);
+    await stopping;
+    expect(fake.closedWith).toBe("edge stopping");
+    expect(clock.pending()).toBe(0);
+  });
+
   test("a connection that closes before the uplink takes it over still counts as lost", async () => {
     const { uplink, transport, clock } = setup();
     await uplink.start();
