@@ -30,6 +30,8 @@ export interface ClientSpec {
   sessions?: number;
   /** publisher: publications allowed ahead of the slowest subscriber. */
   window?: number;
+  /** publisher: a fixed offered rate (publications/s) instead of as fast as the window allows. */
+  rate?: number;
   /** filler: registrations that must not match the measured calls. */
   count?: number;
   /** caller: record every call's latency (sequential scenario). */

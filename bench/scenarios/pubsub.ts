@@ -38,16 +38,19 @@ export function fanout(subscribers: number): Scenario {
   };
 }
 
+/** The mixed scenario's pub/sub load: fixed, so the RPC rate under it compares between targets. */
+const MIXED_PUBLICATIONS_PER_SECOND = 10_000;
+
 export const mixed: Scenario = {
   name: "mixed",
-  title: "Mixed load: 1 caller x 100 in flight -> 1 callee, while 1 publisher -> 10 subscribers",
+  title: `Mixed load: 1 caller x 100 in flight -> 1 callee, while 1 publisher offers ${MIXED_PUBLICATIONS_PER_SECOND / 1000}k publications/s to 10 subscribers (${MIXED_PUBLICATIONS_PER_SECOND / 100}k events/s)`,
   async run(target, opts) {
     const b = base(target, opts);
     const result = await execute(target, opts, [
       { ...b, role: "callee", procedure: "bench.echo" },
       { ...b, role: "caller", procedure: "bench.echo", inFlight: 100 },
       ...subscriberClients(b, 10),
-      { ...b, role: "publisher", topic: TOPIC, window: windowFor(10) },
+      { ...b, role: "publisher", topic: TOPIC, window: windowFor(10), rate: MIXED_PUBLICATIONS_PER_SECOND },
     ]);
     return [
       rate("mixed", "calls/s", ["caller"], target, opts, result),

@@ -2,6 +2,7 @@
  * Publisher: publishes [seq, payload] as fast as the window allows: at most `window`
  * publications ahead of the slowest subscriber (reported through the orchestrator), so the
  * router's outbound queues stay bounded and no subscriber is dropped as a slow consumer.
+ * With `rate` it offers a fixed number of publications per second instead (still within the window).
  */
 import { codecFor } from "../codec.ts";
 import { now } from "../clock.ts";
@@ -29,19 +30,23 @@ export const publisher: RoleFactory = async (spec, send) => {
     errors++;
     detail ??= `unexpected message ${JSON.stringify(msg).slice(0, 120)}`;
   };
+  const rate = spec.rate;
+  const due = () => (rate ? Math.floor(((now() - startedAt) / 1000) * rate) : Infinity);
   const pump = () => {
     scheduled = false;
     let n = 0;
-    while (running && seq - delivered < window && n++ < BATCH) {
+    const limit = due();
+    while (running && seq - delivered < window && seq < limit && n++ < BATCH) {
       session.send([T.PUBLISH, seq + 1, {}, topic, [seq, payloadArg]]);
       seq++;
     }
     lastAt = now();
     // A full batch: yield to the event loop and continue; otherwise the window is full and the
     // next progress report resumes the pump.
-    if (running && n > BATCH && !scheduled) {
+    if (running && !scheduled && (n > BATCH || seq >= limit)) {
       scheduled = true;
-      setImmediate(pump);
+      if (n > BATCH) setImmediate(pump);
+      else setTimeout(pump, 1); // a fixed rate: come back when the next publications are due
     }
   };
   return {
