@@ -266,9 +266,19 @@ export class EdgeLink {
     this.queue.push(frame, frame.byteLength);
   }
 
-  /** Edge role: opens the next channel (odd ids, increasing). */
+  /**
+   * Edge role: opens the next channel (odd ids, increasing). On a link that is closing or
+   * closed the Peer comes back already closed (its onClose fires on the next microtask), so a
+   * caller racing the link's end sees an ordinary lost session instead of an exception.
+   */
   openChannel(): Peer {
-    if (this.state !== "open") throw new Error(`cannot open a channel: the edge link is ${this.state}`);
+    if (this.state !== "open") {
+      const dead = new ChannelPeer(this, 0);
+      dead.closed = true;
+      const why = `the edge link is ${this.state === "handshake" ? "not open yet" : "closed"}`;
+      queueMicrotask(() => dead.transportClosed(why));
+      return dead;
+    }
     const id = this.highestChannel === 0 ? 1 : this.highestChannel + 2;
     this.highestChannel = id;
     const peer = new ChannelPeer(this, id);

@@ -44,7 +44,10 @@ export interface EdgeLinkConnectOptions {
 
 export interface EdgeLinkClient {
   readonly remoteNode: string;
-  /** Opens a new channel; the returned Peer is the client side of a WAMP session (send HELLO). */
+  /**
+   * Opens a new channel; the returned Peer is the client side of a WAMP session (send HELLO).
+   * Never throws: on a link that has ended the Peer is already closed (onClose follows).
+   */
   openChannel(): Peer;
   /** Sends PING; resolves with the round-trip ms when the PONG arrives, rejects after timeoutMs. */
   ping(timeoutMs: number): Promise<number>;

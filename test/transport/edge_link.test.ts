@@ -509,6 +509,14 @@ describe("edge link, edge side (RawSocket carrier over a fake TCP connection)", 
     expect(aClosed).toBe(true);
     await tick();
     expect(fake.ch.output().length).toBe(written);
+    // A channel asked for after the end is a Peer that is already closed, not an exception.
+    const late = link.openChannel();
+    expect(late.closed).toBe(true);
+    expect(late.send(HELLO)).toBe(false);
+    let lateClosed = false;
+    late.onClose = () => (lateClosed = true);
+    await tick();
+    expect(lateClosed).toBe(true);
   });
 
   test("OPEN from the core is a protocol violation (only the edge opens channels)", async () => {
