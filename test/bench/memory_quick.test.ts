@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { runIdleSessions } from "../../bench/memory/idle_sessions.ts";
 import { peakRssDuring, sampleRss } from "../../bench/memory/rss.ts";
+import { sessionParts } from "../../bench/memory/session_parts.ts";
 
 const quiet = () => {};
 
@@ -29,6 +30,12 @@ describe("bench/memory", () => {
     expect(rows[0].skipped).toContain("20000 fds");
     expect(rows[1].mode).toBe("in-memory");
     expect(rows[1].established).toBe(300);
+  });
+
+  test("the per-layer breakdown builds every layer and reports a size for each", async () => {
+    const rows = await sessionParts(3000);
+    expect(rows.length).toBe(6);
+    for (const r of rows) expect({ part: r.part, positive: r.bytes > 0 }).toEqual({ part: r.part, positive: true });
   });
 
   test("peakRssDuring sees memory a process touched meanwhile", async () => {
