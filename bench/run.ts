@@ -23,6 +23,7 @@ import { MATRIX, MATRIX_SCENARIOS, SCENARIOS, scenarioByName } from "./scenarios
 import type { Measurement, RunOptions, Scenario } from "./scenarios/scenario.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WARMUP = ["rpc-1-caller", "fanout-10"];
 
 interface Args {
   seconds: number;
@@ -131,6 +132,9 @@ async function main(): Promise<void> {
   let memoryTable = "";
   try {
     const base: RunOptions = { seconds: args.seconds, transport: "websocket", serializer: "json" };
+    // Warm-up, not recorded: a fresh process runs its first seconds on colder JIT tiers, which
+    // would penalise whichever scenario comes first.
+    for (const name of WARMUP) for (const t of targets) await scenarioByName(name)!.run(t, { ...base, seconds: 1 });
     for (const s of SCENARIOS.filter((s) => wanted(s.name))) {
       for (const p of await measure(s, targets, base, args.rounds)) {
         pairs.push(p);

@@ -6,6 +6,7 @@
 import { codecFor, sameValue } from "../codec.ts";
 import { now } from "../clock.ts";
 import { join, T } from "../session.ts";
+import { invocationId } from "../json_fast.ts";
 import { payloadFor, payloadTail } from "../payloads.ts";
 import { at, type RoleFactory } from "./role.ts";
 
@@ -44,6 +45,18 @@ export const callee: RoleFactory = async (spec, send) => {
     }
     session.sendFrame(yieldFrame(id));
   };
+  if (codec.name === "json") {
+    // INVOCATIONs in exactly the expected bytes skip the JSON decode (json_fast.ts).
+    const fast = invocationId(`,{},${payloadTail(payload).map((v) => JSON.stringify(v)).join(",")}]`);
+    const full = session.conn.onFrame;
+    session.conn.onFrame = (frame) => {
+      const id = fast(frame);
+      if (id < 0) return full(frame);
+      ops++;
+      lastAt = now();
+      session.sendFrame(yieldFrame(id));
+    };
+  }
   return {
     start(time, durationMs) {
       at(time, () => (startedAt = now()));

@@ -7,8 +7,8 @@ import { codecFor, sameValue } from "../codec.ts";
 import { now } from "../clock.ts";
 import { join, T } from "../session.ts";
 import type { LatencySummary } from "../protocol.ts";
-import { payloadFor } from "../payloads.ts";
-import { payloadTail } from "../payloads.ts";
+import { idThenTail } from "../json_fast.ts";
+import { payloadFor, payloadTail } from "../payloads.ts";
 import { at, DRAIN_MS, type RoleFactory } from "./role.ts";
 
 export const caller: RoleFactory = async (spec, send) => {
@@ -49,9 +49,7 @@ export const caller: RoleFactory = async (spec, send) => {
     if (msg[0] === T.ERROR) {
       const rid = msg[2] as number;
       if (pending.delete(rid)) fail(`ERROR ${String(msg[4])}`);
-      if (running) call();
-      else if (!pending.size) finish?.();
-      return;
+      return next();
     }
     const sentOrIndex = pending.get(id);
     if (msg[0] !== T.RESULT || sentOrIndex === undefined) return fail(`unexpected message ${JSON.stringify(msg).slice(0, 120)}`);
@@ -66,26 +64,46 @@ export const caller: RoleFactory = async (spec, send) => {
         return;
       }
       if (value !== streamLength || sentOrIndex !== streamLength) fail(`final result after ${sentOrIndex} of ${streamLength} progressive results`);
+    } else if (!sameValue(msg[3] ?? [], expectedArgs) || (expectedKwargs && !sameValue(msg[4], expectedKwargs))) {
+      fail("result payload differs from the call's");
     } else {
-      if (!sameValue(msg[3] ?? [], expectedArgs) || (expectedKwargs && !sameValue(msg[4], expectedKwargs))) {
-        fail("result payload differs from the call's");
-      } else {
-        ops++;
-        lastAt = now();
-        if (spec.latency) {
-          if (nLat === latencies.length) {
-            const grown = new Float64Array(latencies.length * 2);
-            grown.set(latencies);
-            latencies = grown;
-          }
-          latencies[nLat++] = (performance.now() - sentOrIndex) * 1000;
-        }
-      }
+      return answered(id, sentOrIndex);
     }
     pending.delete(id);
+    next();
+  };
+
+  /** A verified RESULT of a plain call. */
+  const answered = (id: number, sent: number) => {
+    ops++;
+    lastAt = now();
+    if (spec.latency) {
+      if (nLat === latencies.length) {
+        const grown = new Float64Array(latencies.length * 2);
+        grown.set(latencies);
+        latencies = grown;
+      }
+      latencies[nLat++] = (performance.now() - sent) * 1000;
+    }
+    pending.delete(id);
+    next();
+  };
+  const next = () => {
     if (running) call();
     else if (!pending.size) finish?.();
   };
+
+  if (codec.name === "json" && !progressive) {
+    // RESULTs in exactly the expected bytes skip the JSON decode (json_fast.ts); others take the full path.
+    const fast = idThenTail(T.RESULT, `,{},${payloadTail(payload).map((v) => JSON.stringify(v)).join(",")}]`);
+    const full = session.conn.onFrame;
+    session.conn.onFrame = (frame) => {
+      const id = fast(frame);
+      const sent = id >= 0 ? pending.get(id) : undefined;
+      if (sent === undefined) full(frame);
+      else answered(id, sent);
+    };
+  }
 
   return {
     start(time, durationMs) {
