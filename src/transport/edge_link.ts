@@ -207,6 +207,7 @@ export class EdgeLink {
   private pingCounter = 0;
   private closeReason = "";
   private closeTimer: TimerHandle | undefined;
+  private watchTimer: TimerHandle | undefined;
   private readonly onSlowConsumerHook: OutboundOptions["onSlowConsumer"];
 
   constructor(readonly carrier: LinkCarrier, private readonly opts: EdgeLinkCoreOptions) {
@@ -303,6 +304,30 @@ export class EdgeLink {
       this.pings.set(key, { sentAt: this.clock.now(), resolve, reject, timer });
       this.sendFrame(encodeLinkFrame(LinkFrameType.PING, 0, payload));
     });
+  }
+
+  /**
+   * Half-open detection from this end: after `intervalMs` without any frame, PING; no PONG
+   * within `timeoutMs` terminates the link (its channels' sessions end). The core uses it so
+   * that an edge which vanished without FIN does not keep stale sessions and registrations.
+   */
+  watchIdle(intervalMs: number, timeoutMs: number): void {
+    const check = () => {
+      this.watchTimer = undefined;
+      if (this.state !== "open") return;
+      const idle = this.clock.now() - this.lastReceivedAt;
+      if (idle < intervalMs) {
+        this.watchTimer = this.clock.setTimeout(check, intervalMs - idle);
+        return;
+      }
+      this.ping(timeoutMs).then(check, (err: Error) => {
+        if (this.state !== "open") return;
+        this.log.warn("edge link silent; terminating", { node: this.remoteNode, error: err.message });
+        this.terminate(`keepalive: ${err.message}`);
+      });
+    };
+    if (this.watchTimer) this.clock.clearTimeout(this.watchTimer);
+    this.watchTimer = this.clock.setTimeout(check, intervalMs);
   }
 
   /** Graceful: CLOSE for each open channel, then the carrier. */
@@ -491,6 +516,8 @@ export class EdgeLink {
     this.queue.dispose();
     if (this.closeTimer) this.clock.clearTimeout(this.closeTimer);
     this.closeTimer = undefined;
+    if (this.watchTimer) this.clock.clearTimeout(this.watchTimer);
+    this.watchTimer = undefined;
     this.closeChannels(reason);
     for (const p of this.pings.values()) {
       this.clock.clearTimeout(p.timer);

@@ -33,6 +33,12 @@ export interface EdgeLinkAcceptOptions {
   outbound?: OutboundOptions;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * After `intervalMs` without a frame from the edge the core PINGs; no PONG within `timeoutMs`
+   * ends the link (an edge gone without FIN must not keep its sessions and registrations).
+   * Default { intervalMs: 30000, timeoutMs: 15000 }; false turns it off.
+   */
+  keepalive?: { intervalMs: number; timeoutMs: number } | false;
   /** Called for each link once its handshake succeeded (observability, tests). */
   onLink?(info: EdgeLinkInfo): void;
 }
@@ -46,6 +52,7 @@ export interface EdgeLinkInfo {
 }
 
 export const DEFAULT_EDGE_MAX_CHANNELS = 64;
+export const DEFAULT_CORE_KEEPALIVE = { intervalMs: 30_000, timeoutMs: 15_000 } as const;
 
 /** A WebSocket upgraded with subprotocol causeway.edge.v1 becomes an edge link. Never throws. */
 export function acceptEdgeWebSocket(channel: FrameChannel, opts: EdgeLinkAcceptOptions): void {
@@ -123,6 +130,8 @@ function acceptEdgeLink(carrier: LinkCarrier, opts: EdgeLinkAcceptOptions): void
       maxMessageSize: maxMessageLength,
     }));
     log.info("edge link up", { node: hello.node, serializer: serializer.name });
+    const keepalive = opts.keepalive ?? DEFAULT_CORE_KEEPALIVE;
+    if (keepalive) link.watchIdle(keepalive.intervalMs, keepalive.timeoutMs);
     try {
       opts.onLink?.({
         remoteNode: hello.node,

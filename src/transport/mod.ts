@@ -16,7 +16,7 @@ export type { RawSocketConnectOptions } from "./rawsocket_client.ts";
 export {
   EDGE_LINK_VERSION, EDGE_RAWSOCKET_SERIALIZER_ID, EDGE_SUBPROTOCOL, LinkAbortReason,
 } from "./edge_link_frames.ts";
-export { acceptEdgeWebSocket, DEFAULT_EDGE_MAX_CHANNELS } from "./edge_link_server.ts";
+export { acceptEdgeWebSocket, DEFAULT_CORE_KEEPALIVE, DEFAULT_EDGE_MAX_CHANNELS } from "./edge_link_server.ts";
 export type { EdgeLinkAcceptOptions, EdgeLinkInfo } from "./edge_link_server.ts";
 export { connectEdgeLink, EdgeLinkError } from "./edge_link_client.ts";
 export type { EdgeLinkClient, EdgeLinkConnectOptions } from "./edge_link_client.ts";

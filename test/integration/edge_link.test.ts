@@ -6,13 +6,14 @@ import { detectRuntime } from "../../src/runtime/detect.ts";
 import type { Runtime } from "../../src/runtime/runtime.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import {
-  connectEdgeLink, connectWebSocket, type EdgeLinkClient, EdgeLinkError, EDGE_SUBPROTOCOL,
+  acceptRawSocket, connectEdgeLink, connectWebSocket, type EdgeLinkClient, EdgeLinkError, EDGE_SUBPROTOCOL,
 } from "../../src/transport/mod.ts";
-import { decodeLinkFrame, encodeJsonFrame, LinkFrameType } from "../../src/transport/edge_link_frames.ts";
+import { decodeLinkFrame, encodeJsonFrame, encodeLinkFrame, LinkFrameType } from "../../src/transport/edge_link_frames.ts";
 import { encodeFrame, FrameReader, FrameType } from "../../src/transport/rawsocket_framing.ts";
 import { createLogger } from "../../src/util/log.ts";
 import { MessageType as T } from "../../src/wamp/message_type.ts";
 import type { Dict, Event, Invocation, Result } from "../../src/wamp/messages.ts";
+import type { Peer } from "../../src/wamp/peer.ts";
 import type { Serializer } from "../../src/wamp/serializer.ts";
 import { jsonSerializer, msgpackSerializer } from "../../src/wamp/serializers/mod.ts";
 import { MessageClient } from "../_harness/message_client.ts";
@@ -300,6 +301,50 @@ describe("edge link refusals", () => {
     const err = await link(url).then(() => undefined, (e) => e);
     expect(err.message).toContain(`Cannot open an edge link to ${url}:`);
     expect((err as EdgeLinkError).reason).toBe("connect");
+  });
+});
+
+describe("edge link keepalive on the core", () => {
+  test("an edge that stops answering (no FIN) is cut by the core, and its channel sessions end", async () => {
+    const peers: Peer[] = [];
+    const listening = await runtime.listenTcp({
+      host: "127.0.0.1",
+      port: 0,
+      onConnection: (ch) => acceptRawSocket(ch, {
+        serializers: [jsonSerializer],
+        onPeer: () => {},
+        edge: { node: "core-ka", serializers: [jsonSerializer], onChannel: (p) => peers.push(p), keepalive: { intervalMs: 50, timeoutMs: 50 } },
+      }),
+    });
+    try {
+      // A hand-made edge: handshake, LINK_HELLO, OPEN, then it never answers the core's PINGs.
+      const ch = await runtime.connectTcp({ host: "127.0.0.1", port: listening.port });
+      let pings = 0;
+      let skip = 4; // the RawSocket handshake reply
+      const reader = new FrameReader(1 << 24, (type, payload) => {
+        if (type === FrameType.MESSAGE && decodeLinkFrame(payload).type === LinkFrameType.PING) pings++;
+      }, () => {});
+      const gone = new Promise<void>((resolve) => (ch.onClose = () => resolve()));
+      ch.onData = (chunk) => {
+        const n = Math.min(skip, chunk.length);
+        skip -= n;
+        reader.feed(chunk.subarray(n));
+      };
+      ch.write(Uint8Array.of(0x7f, 0xf0 | 15, 0, 0));
+      ch.write(encodeFrame(FrameType.MESSAGE, encodeJsonFrame(LinkFrameType.LINK_HELLO, 0, {
+        protocol: "causeway-edge", version: 1, node: "silent-edge", serializer: "json", maxMessageSize: 65536,
+      })));
+      ch.write(encodeFrame(FrameType.MESSAGE, encodeLinkFrame(LinkFrameType.OPEN, 1)));
+      for (let i = 0; i < 200 && peers.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(peers.length).toBe(1);
+      const channelGone = new Promise<void>((resolve) => (peers[0].onClose = () => resolve()));
+      await channelGone;
+      await gone;
+      expect(peers[0].closed).toBe(true);
+      expect(pings).toBeGreaterThanOrEqual(1);
+    } finally {
+      await listening.close();
+    }
   });
 });
 

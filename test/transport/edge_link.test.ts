@@ -313,6 +313,46 @@ describe("edge link, core side: channels", () => {
   });
 });
 
+describe("edge link, core side: keepalive", () => {
+  test("after the idle interval the core PINGs; a PONG keeps the link, silence terminates it", async () => {
+    const c = core({ keepalive: { intervalMs: 1000, timeoutMs: 500 } });
+    c.hello();
+    c.send(F.OPEN, 1);
+    let closed = 0;
+    c.peers[0].onClose = () => closed++;
+    c.clock.advance(999);
+    expect(c.frames().some((f) => f.type === F.PING)).toBe(false);
+    c.clock.advance(1);
+    const ping = c.last();
+    expect(ping.type).toBe(F.PING);
+    c.send(F.PONG, 0, ping.payload);
+    await Promise.resolve();
+    await Promise.resolve();
+    // Traffic counts as life: no PING while frames keep arriving.
+    const pings = () => c.frames().filter((f) => f.type === F.PING).length;
+    for (let i = 0; i < 5; i++) {
+      c.clock.advance(600);
+      c.send(F.PING, 0, new Uint8Array(8));
+    }
+    expect(pings()).toBe(1);
+    c.clock.advance(1000);
+    expect(pings()).toBe(2);
+    c.clock.advance(500);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(c.ch.terminated).toBe(true);
+    expect(closed).toBe(1);
+    expect(c.lines.some((l) => l.msg === "edge link silent; terminating")).toBe(true);
+  });
+
+  test("keepalive: false never PINGs", () => {
+    const c = core({ keepalive: false });
+    c.hello();
+    c.clock.advance(10 * 60_000);
+    expect(c.frames().some((f) => f.type === F.PING)).toBe(false);
+  });
+});
+
 /** A fake core behind a fake TcpConnect: reads the edge's RawSocket frames, writes its own. */
 function tcpCore() {
   const ch = fakeByteChannel();
