@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     // Edge mode: the same binary, with uplinks to a core when the config has any.
     if (config.uplinks?.length && !stopRequested) {
       edge = await startEdge({
-        uplinks: config.uplinks, source: cmd.configPath, router: server.router, counters: server.counters,
+        uplinks: config.uplinks, source: cmd.configPath, router: server.router,
         connectTcp: runtime.connectTcp, readTextFile: (p) => runtime.readTextFile(p), env: (n) => runtime.env(n),
         node: config.node, hostname, logger,
       });

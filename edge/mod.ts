@@ -64,8 +64,6 @@ export interface EdgeOptions {
   /** Where the config came from (for error texts). */
   source?: string;
   router: Router;
-  /** Receives nothing today; kept so the edge can add router-wide counters. */
-  counters?: Counters;
   connectTcp: TcpConnect;
   readTextFile(path: string): Promise<string>;
   env(name: string): string | undefined;
