@@ -196,7 +196,7 @@ export class EdgeLink {
   remoteNode = "";
   private serializer: Serializer | undefined;
   private encodePayload: ((msg: Message) => Uint8Array) | undefined;
-  /** Largest DATA payload the other side accepts (undefined: no limit announced). */
+  /** Largest link frame the other side accepts (undefined: it announced none). */
   private theirMax: number | undefined;
   private maxChannels = Infinity;
   private readonly channels = new Map<number, ChannelPeer>();
@@ -365,7 +365,7 @@ export class EdgeLink {
     return this.encodePayload!(msg);
   }
 
-  /** Largest DATA payload the other side accepts, if it said. */
+  /** Largest link frame the other side accepts, if it said. */
   get outgoingLimit(): number | undefined {
     return this.theirMax;
   }
