@@ -77,7 +77,11 @@ export async function startBenchRouter(opts: StartOptions = {}): Promise<BenchRo
     env: { ...process.env, NO_COLOR: "1", CAUSEWAY_DATA_DIR: ":memory:" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // A benchmark killed half-way must not leave a router holding thousands of sockets behind.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit);
   const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+  exited.then(() => process.off("exit", killOnExit));
   exited.then(() => rmSync(dir, { recursive: true, force: true }));
   const listening: Record<string, { host: string; port: number; url?: string }> = {};
   const tail: string[] = [];
