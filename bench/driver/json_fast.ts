@@ -30,6 +30,13 @@ function digits(frame: Uint8Array, from: number, to: number): number {
   return n;
 }
 
+/** Whether frame[from, to) is a non-empty run of digits (ids up to 2^53 have 16 of them). */
+function allDigits(frame: Uint8Array, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) if (frame[i] < 0x30 || frame[i] > 0x39) return false;
+  return true;
+}
+
 /**
  * For `[<type>,<id>,<anything>` + `<tail>`: returns id, or -1. `middle` bytes between the id and
  * the tail are checked by the caller's choice of tail: for RESULT, tail is `,{},<args>]`
@@ -58,7 +65,7 @@ export function invocationId(tailJson: string): (frame: Uint8Array) => number {
     const idEnd = frame.indexOf(COMMA, head.length);
     const regEnd = frame.length - tail.length;
     if (idEnd < 0 || regEnd <= idEnd + 1 || !endsWith(frame, tail)) return -1;
-    if (digits(frame, idEnd + 1, regEnd) < 0) return -1;
+    if (!allDigits(frame, idEnd + 1, regEnd)) return -1;
     return digits(frame, head.length, idEnd);
   };
 }
@@ -78,7 +85,7 @@ export function eventSeq(payloadJson: string): (frame: Uint8Array) => number {
     for (let i = 0; i < details.length; i++) if (frame[detailsAt + i] !== details[i]) return -1;
     // Between the head and the details: "<sub>,<pub>", both digits.
     const mid = frame.indexOf(COMMA, head.length);
-    if (mid < 0 || mid >= detailsAt || digits(frame, head.length, mid) < 0 || digits(frame, mid + 1, detailsAt) < 0) return -1;
+    if (mid < 0 || mid >= detailsAt || !allDigits(frame, head.length, mid) || !allDigits(frame, mid + 1, detailsAt)) return -1;
     return digits(frame, open + 1, seqEnd);
   };
 }

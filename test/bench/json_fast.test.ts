@@ -19,6 +19,7 @@ describe("bench driver fast JSON checks", () => {
   test("an INVOCATION with the expected payload yields its id whatever the registration id", () => {
     const check = invocationId(',{},["xx"]]');
     expect(check(bytes('[68,7,99,{},["xx"]]'))).toBe(7);
+    expect(check(bytes('[68,7,8123456789012345,{},["xx"]]'))).toBe(7);
     expect(check(bytes('[68,7,{},["xx"]]'))).toBe(-1);
     expect(check(bytes('[68,7,99,{"procedure":"a.b"},["xx"]]'))).toBe(-1);
     expect(check(bytes('[68,7,99,{},["xx"],{"k":1}]'))).toBe(-1);
@@ -28,6 +29,8 @@ describe("bench driver fast JSON checks", () => {
     const check = eventSeq('"xx"');
     expect(check(bytes('[36,5,77,{},[42,"xx"]]'))).toBe(42);
     expect(check(bytes('[36,5,77,{},[0,"xx"]]'))).toBe(0);
+    // Router-minted ids go up to 2^53: 16 digits.
+    expect(check(bytes('[36,4503599627370496,1185073696002119,{},[7,"xx"]]'))).toBe(7);
     expect(check(bytes('[36,5,77,{"publisher":1},[42,"xx"]]'))).toBe(-1);
     expect(check(bytes('[36,5,77,{},[4a2,"xx"]]'))).toBe(-1);
     expect(check(bytes('[36,5,{},[42,"xx"]]'))).toBe(-1);
