@@ -15,13 +15,15 @@
  *   that only holds the sockets — the runtime's floor, as the bare forwarder is for throughput.
  * - "session state without socket" (always): in_memory_sessions.ts in a fresh process.
  *
- * Why the two kinds: this machine's fd limit is 20000 per process and cannot be raised (see
- * README.md), so a single router process cannot hold 50k or 100k sockets here.
+ * Why the two kinds: a process may hold at most its hard RLIMIT_NOFILE of fds (Bun raises the soft
+ * limit to it by itself; the hard one needs CAP_SYS_RESOURCE, which this machine's root lacks —
+ * 20000 here, see README.md), so a single router process cannot hold 50k or 100k sockets here.
  *
  * Prints the results as one JSON line, then a markdown table. bench/run.ts calls
  * `runIdleSessions(opts)` and formats `idleSessionsTable(results)` itself.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { formatBytes } from "./rss.ts";
@@ -36,7 +38,7 @@ export type IdleMode = "rawsocket" | "websocket" | "in-memory" | string;
 export interface IdleSessionsOptions {
   counts?: number[];
   transports?: ("rawsocket" | "websocket")[];
-  /** Largest count attempted over real sockets (default 19000: under the 20000 fd limit). */
+  /** Largest count attempted over real sockets (default: the hard fd limit minus 1000, 19000 here). */
   socketMax?: number;
   /** Sessions per client process (default 5000; each process has the same fd limit). */
   perClientProcess?: number;
@@ -77,11 +79,22 @@ export interface IdleSessionsResult {
 const DEFAULTS = {
   counts: [10_000, 50_000, 100_000],
   transports: ["rawsocket", "websocket"] as ("rawsocket" | "websocket")[],
-  socketMax: 19_000,
+  socketMax: fdHardLimit() - 1000,
   perClientProcess: 5000,
   settleMs: 1000,
   floor: true,
 };
+
+/** This process's hard limit on open files (children inherit it); 20000 when it cannot be read. */
+export function fdHardLimit(): number {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const hard = Number(line?.trim().split(/\s+/)[4]);
+    return Number.isInteger(hard) && hard > 0 ? hard : 20_000;
+  } catch {
+    return 20_000;
+  }
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bun = () => process.execPath;
@@ -91,7 +104,7 @@ export async function runIdleSessions(opts: IdleSessionsOptions = {}): Promise<I
   const results: IdleSessionsResult[] = [];
   for (const count of o.counts) {
     if (count > o.socketMax && o.transports.length) {
-      results.push(skipped(count, o.transports.join(", "), `more than ${o.socketMax} sockets: a process may hold at most 20000 fds here (hard limit, see bench/memory/README.md)`));
+      results.push(skipped(count, o.transports.join(", "), `more than ${o.socketMax} sockets: a process may hold at most ${fdHardLimit()} fds here (hard limit, see bench/memory/README.md)`));
     }
     for (const transport of count > o.socketMax ? [] : o.transports) {
       o.log(`idle sessions: ${count} over ${transport} …`);
