@@ -212,6 +212,21 @@ describe("RealmBridge: loops and echoes", () => {
     expect([st.forwarded.eventsOut, st.forwarded.eventsIn]).toEqual([1, 1]);
   });
 
+  test("the bridge's own import subscription on the core is not interest for its exports", async () => {
+    const both = [{ uri: "com.acme.both.", match: "prefix" as const }];
+    pair = await bridged({ exportTopics: both, importTopics: both });
+    await pair.up();
+    const edgeSub = await pair.edgeClient();
+    await edgeSub.subscribe("com.acme.both.t"); // makes the bridge subscribe on the core
+    await until(() => pair!.core.realm("core1")!.broker.match("com.acme.both.t").length === 1, "import interest on the core");
+    await settle();
+    const edgePub = await pair.edgeClient();
+    publish(edgePub, "com.acme.both.t", [1]);
+    expect((await edgeSub.nextOfType<Event>(T.EVENT)).args).toEqual([1]); // local delivery as usual
+    await settle();
+    expect(pair.bridge.status().forwarded.eventsOut).toBe(0);
+  });
+
   test("the bridge's own registrations and subscriptions are never exported or imported again", async () => {
     const all = [{ uri: "com.acme.", match: "prefix" as const }];
     pair = await bridged({ exportProcedures: all, importProcedures: all, exportTopics: all, importTopics: all });
