@@ -46,6 +46,9 @@
  * or CLOSE on a channel never opened, a frame before the handshake completed — is a protocol
  * violation: LINK_ABORT reason "causeway.edge.protocol_violation", then close.
  *
+ * Keepalive: the edge PINGs after idle (its uplink's keepalive settings); the core PINGs a link
+ * that has been silent for a while and terminates it when no PONG comes (edge_link_server.ts).
+ *
  * Abort reasons: see `LinkAbortReason`.
  */
 

@@ -197,6 +197,23 @@ describe("edge link sessions on the core", () => {
       observer.peer.close();
     });
 
+    test(`a 1 MiB argument crosses the link both ways (${carrier})`, async () => {
+      const l = await link(url(), msgpackSerializer);
+      const callee = await channelSession(l);
+      const plain = await plainSession();
+      const proc = uniq("com.example.edge.big");
+      await callee.register(proc);
+      const big = "ü".repeat(512 * 1024);
+      const req = plain.call(proc, [big]);
+      const inv = await callee.nextOfType<Invocation>(T.INVOCATION, 5000);
+      expect(inv.args![0]).toBe(big);
+      callee.send({ type: T.YIELD, request: inv.request, options: {}, args: [big.length, big] });
+      const res = await plain.replyTo(req, 5000) as Result;
+      expect(res.args).toEqual([big.length, big]);
+      l.close();
+      plain.peer.close();
+    });
+
     test(`ping measures the round trip over the real link (${carrier})`, async () => {
       const l = await link(url());
       const before = l.lastReceivedAt;
