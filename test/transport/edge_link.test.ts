@@ -4,6 +4,7 @@ import {
   decodeLinkFrame, EDGE_SUBPROTOCOL, encodeJsonFrame, encodeLinkFrame, type LinkFrame, LinkFrameType as F,
 } from "../../src/transport/edge_link_frames.ts";
 import { acceptEdgeWebSocket, type EdgeLinkAcceptOptions } from "../../src/transport/edge_link_server.ts";
+import { acceptRawSocket } from "../../src/transport/rawsocket.ts";
 import { encodeFrame, FrameReader, FrameType } from "../../src/transport/rawsocket_framing.ts";
 import { createManualClock } from "../../src/util/clock.ts";
 import { createLogger } from "../../src/util/log.ts";
@@ -11,7 +12,7 @@ import { Errors } from "../../src/wamp/errors.ts";
 import { MessageType as T } from "../../src/wamp/message_type.ts";
 import type { Message } from "../../src/wamp/messages.ts";
 import type { Peer } from "../../src/wamp/peer.ts";
-import { jsonSerializer, msgpackSerializer } from "../../src/wamp/serializers/mod.ts";
+import { cborSerializer, jsonSerializer, msgpackSerializer } from "../../src/wamp/serializers/mod.ts";
 import { fakeByteChannel, fakeFrameChannel } from "./_fakes.ts";
 
 const enc = new TextEncoder();
@@ -350,6 +351,99 @@ describe("edge link, core side: keepalive", () => {
     c.hello();
     c.clock.advance(10 * 60_000);
     expect(c.frames().some((f) => f.type === F.PING)).toBe(false);
+  });
+});
+
+describe("edge link, core side over RawSocket (rawsocket.ts hands serializer 15 over)", () => {
+  const helloFrame = () => encodeFrame(FrameType.MESSAGE, encodeJsonFrame(F.LINK_HELLO, 0, {
+    protocol: "causeway-edge", version: 1, node: "gw-r", serializer: "cbor", maxMessageSize: 4096,
+  }));
+  const linkFrames = (bytes: Uint8Array) => {
+    const out: LinkFrame[] = [];
+    new FrameReader(1 << 24, (type, p) => type === FrameType.MESSAGE && out.push(decodeLinkFrame(p.slice())), () => {}).feed(bytes);
+    return out;
+  };
+
+  test("handshake and LINK_HELLO in one chunk: the reply names serializer 15, then LINK_WELCOME", async () => {
+    const ch = fakeByteChannel();
+    const peers: Peer[] = [];
+    acceptRawSocket(ch, {
+      serializers: [jsonSerializer],
+      onPeer: () => {},
+      edge: { node: "core-r", serializers: [jsonSerializer, cborSerializer], onChannel: (p) => peers.push(p), outbound: { schedule: (fn) => fn() } },
+    });
+    const hello = helloFrame();
+    const open = encodeFrame(FrameType.MESSAGE, encodeLinkFrame(F.OPEN, 1));
+    const chunk = new Uint8Array(4 + hello.length + open.length);
+    chunk.set([0x7f, 0xf0 | 15, 0, 0]);
+    chunk.set(hello, 4);
+    chunk.set(open, 4 + hello.length);
+    ch.onData(chunk);
+    const out = ch.output();
+    expect(out[0]).toBe(0x7f);
+    expect(out[1] & 0x0f).toBe(15);
+    const frames = linkFrames(out.subarray(4));
+    expect(frames[0].type).toBe(F.LINK_WELCOME);
+    expect(json(frames[0]).node).toBe("core-r");
+    expect(peers.length).toBe(1);
+    expect(peers[0].details).toMatchObject({ transport: "edge", serializer: "cbor", remoteAddress: "10.0.0.2" });
+  });
+
+  test("frames cut at every byte boundary are reassembled", () => {
+    const ch = fakeByteChannel();
+    const peers: Peer[] = [];
+    acceptRawSocket(ch, {
+      serializers: [jsonSerializer],
+      onPeer: () => {},
+      edge: { node: "core-r", serializers: [cborSerializer], onChannel: (p) => peers.push(p), outbound: { schedule: (fn) => fn() } },
+    });
+    const got: Message[] = [];
+    const stream = [
+      Uint8Array.of(0x7f, 0xf0 | 15, 0, 0),
+      helloFrame(),
+      encodeFrame(FrameType.MESSAGE, encodeLinkFrame(F.OPEN, 1)),
+      encodeFrame(FrameType.MESSAGE, encodeLinkFrame(F.DATA, 1, cborSerializer.encode(HELLO) as Uint8Array)),
+    ];
+    for (const part of stream) {
+      for (const byte of part) {
+        ch.onData(Uint8Array.of(byte));
+        if (peers.length === 1 && got.length === 0) peers[0].onMessage = (m) => got.push(m);
+      }
+    }
+    expect(got).toEqual([HELLO]);
+  });
+
+  test("a listener without edge options refuses serializer 15 with handshake error 1", () => {
+    const ch = fakeByteChannel();
+    acceptRawSocket(ch, { serializers: [jsonSerializer], onPeer: () => {} });
+    ch.onData(Uint8Array.of(0x7f, 0xf0 | 15, 0, 0));
+    expect([...ch.output()]).toEqual([0x7f, 0x10, 0, 0]);
+  });
+});
+
+describe("edge link, core side: garbage never escapes", () => {
+  test("random frames after the handshake end in LINK_ABORT or are ignored, never a throw", () => {
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let run = 0; run < 200; run++) {
+      const c = core();
+      c.hello();
+      c.send(F.OPEN, 1);
+      for (let i = 0; i < 20 && c.ch.closes.length === 0; i++) {
+        const bytes = new Uint8Array(rnd(40));
+        for (let j = 0; j < bytes.length; j++) bytes[j] = rnd(256);
+        // Bias towards known frame types and the open channel so the deeper paths run too.
+        if (bytes.length >= 5 && rnd(2) === 0) {
+          bytes[0] = [0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11, 0x12][rnd(8)];
+          bytes.set([0, 0, 0, rnd(2) ? 1 : 0], 1);
+        }
+        expect(() => c.ch.onFrame(bytes)).not.toThrow();
+      }
+      if (c.ch.closes.length > 0) expect(c.frames().some((f) => f.type === F.LINK_ABORT)).toBe(true);
+    }
   });
 });
 
