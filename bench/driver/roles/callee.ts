@@ -6,7 +6,7 @@
 import { codecFor, sameValue } from "../codec.ts";
 import { now } from "../clock.ts";
 import { join, T } from "../session.ts";
-import { invocationId } from "../json_fast.ts";
+import { invocationMatcher } from "../fast_checks.ts";
 import { payloadFor, payloadTail } from "../payloads.ts";
 import { at, type RoleFactory } from "./role.ts";
 
@@ -45,9 +45,9 @@ export const callee: RoleFactory = async (spec, send) => {
     }
     session.sendFrame(yieldFrame(id));
   };
-  if (codec.name === "json") {
-    // INVOCATIONs in exactly the expected bytes skip the JSON decode (json_fast.ts).
-    const fast = invocationId(`,{},${payloadTail(payload).map((v) => JSON.stringify(v)).join(",")}]`);
+  {
+    // INVOCATIONs in exactly the expected form skip the full decode (fast_checks.ts).
+    const fast = invocationMatcher(codec, payload);
     const full = session.conn.onFrame;
     session.conn.onFrame = (frame) => {
       const id = fast(frame);

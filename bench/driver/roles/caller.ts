@@ -7,7 +7,7 @@ import { codecFor, sameValue } from "../codec.ts";
 import { now } from "../clock.ts";
 import { join, T } from "../session.ts";
 import type { LatencySummary } from "../protocol.ts";
-import { idThenTail } from "../json_fast.ts";
+import { resultMatcher } from "../fast_checks.ts";
 import { payloadFor, payloadTail } from "../payloads.ts";
 import { at, DRAIN_MS, type RoleFactory } from "./role.ts";
 
@@ -93,9 +93,9 @@ export const caller: RoleFactory = async (spec, send) => {
     else if (!pending.size) finish?.();
   };
 
-  if (codec.name === "json" && !progressive) {
-    // RESULTs in exactly the expected bytes skip the JSON decode (json_fast.ts); others take the full path.
-    const fast = idThenTail(T.RESULT, `,{},${payloadTail(payload).map((v) => JSON.stringify(v)).join(",")}]`);
+  if (!progressive) {
+    // RESULTs in exactly the expected form skip the full decode (fast_checks.ts); others take it.
+    const fast = resultMatcher(codec, payload);
     const full = session.conn.onFrame;
     session.conn.onFrame = (frame) => {
       const id = fast(frame);

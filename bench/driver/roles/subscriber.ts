@@ -7,7 +7,7 @@
 import { codecFor, sameValue } from "../codec.ts";
 import { now } from "../clock.ts";
 import { join, T, type Session } from "../session.ts";
-import { eventSeq } from "../json_fast.ts";
+import { eventMatcher } from "../fast_checks.ts";
 import { payloadFor } from "../payloads.ts";
 import { DRAIN_MS, type RoleFactory } from "./role.ts";
 
@@ -31,7 +31,7 @@ export const subscriber: RoleFactory = async (spec, send) => {
     await Promise.all(batch.map((s) => s.subscribe(spec.topic!)));
     sessions.push(...batch);
   }
-  const fast = codec.name === "json" ? eventSeq(JSON.stringify(payloadArg)) : undefined;
+  const fast = eventMatcher(codec, payloadArg);
   sessions.forEach((s, i) => {
     const accept = (seq: number) => {
       if (seq !== received[i]) {
@@ -55,15 +55,13 @@ export const subscriber: RoleFactory = async (spec, send) => {
       }
       accept(args[0] as number);
     };
-    if (fast) {
-      // EVENTs in exactly the expected bytes skip the JSON decode (json_fast.ts).
-      const full = s.conn.onFrame;
-      s.conn.onFrame = (frame) => {
-        const seq = fast(frame);
-        if (seq < 0) full(frame);
-        else accept(seq);
-      };
-    }
+    // EVENTs in exactly the expected form skip the full decode (fast_checks.ts).
+    const full = s.conn.onFrame;
+    s.conn.onFrame = (frame) => {
+      const seq = fast(frame);
+      if (seq < 0) full(frame);
+      else accept(seq);
+    };
   });
   const slowest = () => {
     let m = Infinity;
