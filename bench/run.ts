@@ -16,7 +16,7 @@ import { execSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { consoleLine, resultsTable, targetsTable, type Pair } from "./driver/report.ts";
+import { consoleLine, resultsTable, summary, targetsTable, type Pair } from "./driver/report.ts";
 import { startBareForwarder, startCauseway, type RunningTarget } from "./driver/targets.ts";
 import { peakRssDuring } from "./memory/rss.ts";
 import { MATRIX, MATRIX_SCENARIOS, SCENARIOS, scenarioByName } from "./scenarios/catalog.ts";
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   }
   const load1 = os.loadavg();
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-  console.log(`\n${resultsTable(pairs)}\n\n${targetsTable(pairs)}\n\n(${minutes} min)`);
+  console.log(`\n${resultsTable(pairs)}\n\n${targetsTable(pairs)}\n\n${summary(pairs)}\n\n(${minutes} min)`);
   const out = args.out ?? (args.only ? undefined : `${ROOT}bench/RESULTS.md`);
   if (out) {
     writeFileSync(out, resultsMarkdown({ head, pairs, memoryTable, args, minutes, load0, load1 }));
@@ -207,6 +207,10 @@ function resultsMarkdown(d: Doc): string {
     "## Against the issue's targets (WebSocket + JSON, 64-byte payload)",
     "",
     targetsTable(d.pairs),
+    "",
+    "## Summary",
+    "",
+    summary(d.pairs),
     "",
     "## Every scenario",
     "",

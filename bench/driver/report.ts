@@ -117,3 +117,25 @@ export function targetsTable(pairs: Pair[]): string {
   }
   return rows.join("\n");
 }
+
+/** A few generated sentences over all pairs: how many reach 80% of the forwarder, the weakest, the driver's load. */
+export function summary(pairs: Pair[]): string {
+  const rated = pairs.map((p) => ({ p, r: ratio(p) })).filter((x): x is { p: Pair; r: number } => x.r !== undefined);
+  const atGoal = rated.filter((x) => x.r >= 0.8).length;
+  const weakest = [...rated].sort((a, b) => a.r - b.r).slice(0, 5).map((x) => `${x.p.scenario} ${x.p.cell} ${x.p.metric} ${Math.round(x.r * 100)}%`);
+  const runs = pairs.flatMap((p) => [p.causeway, p.bare]).filter((m): m is Measurement => !!m);
+  const busiest = runs.reduce((m, r) => (r.busiestClientCpu > m.busiestClientCpu ? r : m), runs[0]);
+  const saturated = runs.filter((m) => m.machineCpu >= 1.8).length;
+  const others = runs.map((m) => Math.max(0, m.machineCpu - m.targetCpu - m.driverCpu)).sort((a, b) => a - b);
+  const median = others.length ? others[Math.floor(others.length / 2)] : 0;
+  const unverified = pairs.filter((p) => p.failures.length || [p.causeway, p.bare].some((m) => m && (m.errors || m.lost)));
+  return [
+    `- Causeway reaches at least 80% of the bare forwarder in ${atGoal} of ${rated.length} measurements; the weakest: ${weakest.join("; ") || "—"}.`,
+    busiest
+      ? `- The busiest driver process used ${cores(busiest.busiestClientCpu)} cores (${busiest.scenario}, ${busiest.transport}/${busiest.serializer}, against ${busiest.target}); ` +
+        `${busiest.busiestClientCpu >= 0.9 ? "so a driver process was the limit there" : "no single driver process was saturated in any run"}.`
+      : "- No runs.",
+    `- In ${saturated} of ${runs.length} runs both cores were busy (target + driver + other processes ≥ 1.8 cores); the median CPU of other processes during a run was ${cores(median)} cores.`,
+    `- ${unverified.length ? `NOT VERIFIED: ${unverified.map((p) => `${p.scenario} ${p.cell}`).join(", ")}` : "Every run verified every result: no errors, nothing lost."}`,
+  ].join("\n");
+}
