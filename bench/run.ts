@@ -5,12 +5,14 @@
  * transport matrix, measures idle-session memory (bench/memory), prints a table and writes
  * bench/RESULTS.md.
  *
- *   bun bench/run.ts [--seconds 3] [--rounds 1] [--only rpc-1-caller,fanout-10,matrix,memory]
+ *   bun bench/run.ts [--seconds 3] [--rounds 1] [--nice N] [--only rpc-1-caller,fanout-10,matrix,memory]
  *                    [--no-matrix] [--no-memory] [--memory-counts 10000,50000,100000] [--out FILE]
  *
  * --rounds N runs each scenario N times against each target (alternating) and keeps each
  * target's best round: on a shared machine the least disturbed round is the closest to the
- * truth. With --only the results are printed but RESULTS.md is left alone unless --out is given.
+ * truth. --nice N runs this process and everything it starts at that scheduling priority
+ * (negative needs root): on a shared machine, other processes then take less CPU from the
+ * measurement (RESULTS.md says so and shows their CPU per run). With --only the results are printed but RESULTS.md is left alone unless --out is given.
  */
 import { execSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -28,6 +30,8 @@ const WARMUP = ["rpc-1-caller", "fanout-10"];
 interface Args {
   seconds: number;
   rounds: number;
+  /** Scheduling priority (nice value) for this process and everything it starts; undefined = unchanged. */
+  nice?: number;
   only?: string[];
   matrix: boolean;
   memory: boolean;
@@ -50,6 +54,9 @@ function parseArgs(argv: string[]): Args {
     } else if (flag === "--rounds") {
       a.rounds = Number(value());
       if (!Number.isInteger(a.rounds) || a.rounds < 1) throw new Error(`--rounds: "${argv[i]}" is not a positive integer`);
+    } else if (flag === "--nice") {
+      a.nice = Number(value());
+      if (!Number.isInteger(a.nice) || a.nice < -20 || a.nice > 19) throw new Error(`--nice: "${argv[i]}" is not an integer from -20 to 19`);
     } else if (flag === "--only") a.only = value().split(",");
     else if (flag === "--no-matrix") a.matrix = false;
     else if (flag === "--no-memory") a.memory = false;
@@ -122,12 +129,21 @@ async function measure(scenario: Scenario, targets: RunningTarget[], opts: RunOp
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // Inherited by the router, the forwarder and every client process started from here on.
+  if (args.nice !== undefined) os.setPriority(0, args.nice);
   const wanted = (name: string) => !args.only || args.only.includes(name);
   const started = Date.now();
   const load0 = os.loadavg();
   const head = machine();
   console.log(head.join("\n"));
   const targets = [await startCauseway(), await startBareForwarder()];
+  // Interrupted (Ctrl-C, timeout): stop the router and the forwarder rather than leave them running.
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, async () => {
+      await Promise.all(targets.map((t) => t.stop()));
+      process.exit(130);
+    });
+  }
   const pairs: Pair[] = [];
   let memoryTable = "";
   try {
@@ -188,7 +204,7 @@ interface Doc {
 function resultsMarkdown(d: Doc): string {
   const opt = `${ROOT}bench/OPTIMISATIONS.md`;
   const optimisations = existsSync(opt) ? readFileSync(opt, "utf8").replace(/^# .*\n/, "").trim() : "(bench/OPTIMISATIONS.md does not exist yet.)";
-  const cmd = `bun bench/run.ts${d.args.seconds !== 3 ? ` --seconds ${d.args.seconds}` : ""}${d.args.rounds !== 1 ? ` --rounds ${d.args.rounds}` : ""}${d.args.matrix ? "" : " --no-matrix"}${d.args.memory ? "" : " --no-memory"}`;
+  const cmd = `bun bench/run.ts${d.args.seconds !== 3 ? ` --seconds ${d.args.seconds}` : ""}${d.args.rounds !== 1 ? ` --rounds ${d.args.rounds}` : ""}${d.args.nice !== undefined ? ` --nice ${d.args.nice}` : ""}${d.args.matrix ? "" : " --no-matrix"}${d.args.memory ? "" : " --no-memory"}`;
   const scenarios = [...new Map(d.pairs.map((p) => [p.scenario, p.title])).entries()].map(([n, t]) => `- **${n}**: ${t}`);
   return [
     "# Benchmark results",
