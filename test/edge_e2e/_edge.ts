@@ -15,6 +15,8 @@ import { startTcpProxy, type TcpProxy } from "../_harness/tcp_proxy.ts";
 import { autobahn, connectAutobahn } from "../interop/_autobahn.ts";
 import { type InteropClient, type Kwargs, type Payload, withTimeout } from "../interop/_client.ts";
 import { startPythonScript, type PythonPeer } from "../interop/_python.ts";
+import { newWampy } from "../interop/_wampy.ts";
+import type { Wampy } from "wampy";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -228,6 +230,29 @@ export async function waitForLog(proc: RouterProcess, parts: string[], ms = 15_0
   }, { ms });
 }
 
+/**
+ * Received events, read in order with a deadline. Unlike interop's Inbox, a `next()` that timed
+ * out leaves nothing behind (no stale waiter that would swallow a later event), so it can be
+ * called in a retry loop while interest is still propagating.
+ */
+export class Events {
+  readonly items: Payload[] = [];
+  private cursor = 0;
+
+  readonly push = (item: Payload): void => {
+    this.items.push(item);
+  };
+
+  async next(ms = 5_000, what = "event"): Promise<Payload> {
+    const end = Date.now() + ms;
+    while (this.cursor >= this.items.length) {
+      if (Date.now() > end) throw new Error(`${what}: no answer within ${ms} ms`);
+      await sleep(5);
+    }
+    return this.items[this.cursor++];
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Observing the edge and the core
 
@@ -374,6 +399,26 @@ export async function failure(p: PromiseLike<unknown>, ms = 10_000): Promise<{ e
     return { error: err.error ?? err.uri ?? `(no WAMP error) ${err.message}`, args: err.args ?? [] };
   }
   throw new Error("expected the request to fail");
+}
+
+/**
+ * A wampy callee answering `{by: "wampy", args, caller, forward_for}` from the INVOCATION
+ * details as received (wampy hands them over raw; autobahn-js's and python3-autobahn 22.7's
+ * invocation details leave forward_for out). Resolves with the joined client's session id.
+ */
+export async function wampyIdentityCallee(url: string, realm: string, procedure: string, clients: Wampy[]): Promise<number> {
+  const client = newWampy(url, "json", realm);
+  clients.push(client);
+  await withTimeout(client.connect(), 5000, "wampy connect");
+  await client.register(procedure, ({ argsList, details }) => ({
+    argsList: [{
+      by: "wampy",
+      args: argsList ?? [],
+      caller: (details as Json | undefined)?.caller ?? null,
+      forward_for: (details as Json | undefined)?.forward_for ?? null,
+    }],
+  }));
+  return Number(client.getSessionId());
 }
 
 /** python3-autobahn peers (test/edge_e2e/py/edge_peer.py); `killAll()` for afterAll. */

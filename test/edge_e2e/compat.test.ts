@@ -5,10 +5,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectAutobahn } from "../interop/_autobahn.ts";
 import { connectWampy } from "../interop/_wampy.ts";
-import { Inbox, InteropClients, payload } from "../interop/_client.ts";
+import type { Wampy } from "wampy";
+import { InteropClients, payload } from "../interop/_client.ts";
 import {
-  AbSessions, eventually, PythonPeers, plainUrl, REMOTE, type RouterProcess, startCore, startEdge, waitLink,
-  withSession,
+  AbSessions, Events, eventually, PythonPeers, plainUrl, REMOTE, type RouterProcess, startCore, startEdge, waitLink,
+  wampyIdentityCallee, withSession,
 } from "./_edge.ts";
 
 let core: RouterProcess;
@@ -16,6 +17,7 @@ let edge: RouterProcess;
 const ab = new AbSessions();
 const clients = new InteropClients();
 const py = new PythonPeers();
+const rawWampy: Wampy[] = [];
 
 beforeAll(async () => {
   core = await startCore({ edgeListeners: false });
@@ -39,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   py.killAll();
   ab.closeAll();
+  for (const w of rawWampy) await w.disconnect().catch(() => {});
   await clients.closeAll();
   await edge?.stop();
   await core?.stop();
@@ -61,14 +64,22 @@ describe("compat mode against a plain WebSocket listener", () => {
     const caller = await clients.track(connectWampy(edge.wsUrl, "cbor", "site"));
     const res = await eventually("imported call", () => caller.call("com.acme.cloud.lookup", ["k"]));
     expect(res.args[0]).toMatchObject({ by: "python", args: ["k"] });
-    // The original caller travels in forward_for (python3-autobahn shows it in CallDetails).
+  });
+
+  test("forward_for does not cross into a core the bridge is an ordinary client of", async () => {
+    await wampyIdentityCallee(plainUrl(core), REMOTE.site, "com.acme.cloud.who", rawWampy);
+    const caller = await clients.track(connectWampy(edge.wsUrl, "json", "site"));
+    const res = await eventually("imported call", () => caller.call("com.acme.cloud.who", ["k"]));
+    expect(res.args[0]).toMatchObject({ by: "wampy", args: ["k"] });
+    // The bridge is an ordinary client of this core, so the core drops the forward_for it sends
+    // (README, Edge mode: clients cannot spoof identities); the callee sees none.
     const ff = (res.args[0] as { forward_for: Array<{ session: number }> | null }).forward_for;
-    expect(ff).toEqual([expect.objectContaining({ session: caller.sessionId })]);
+    expect(ff).toBeNull();
   });
 
   test("edge publisher (autobahn-js) -> core subscriber (wampy)", async () => {
     const sub = await clients.track(connectWampy(plainUrl(core), "json", REMOTE.site));
-    const inbox = new Inbox();
+    const inbox = new Events();
     await sub.subscribe("com.acme.telemetry.t", (e) => inbox.push(e));
     const pub = await ab.connect(edge.wsUrl, "site");
     await eventually("first event at the core", async () => {

@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectAutobahn } from "../interop/_autobahn.ts";
 import { connectWampy } from "../interop/_wampy.ts";
-import { Inbox, type InteropClient, InteropClients, payload, withTimeout } from "../interop/_client.ts";
+import type { Wampy } from "wampy";
+import { type InteropClient, InteropClients, payload, withTimeout } from "../interop/_client.ts";
 import {
-  AbSessions, type AbDetails, coreSessions, EDGE_NODE, CORE_NODE, edgeStatus, eventually, failure, first, metricsText,
-  type ProgressThen, PythonPeers, REMOTE, type RouterProcess, sample, startCore, startEdge, UPLINK, waitLink, withSession,
+  AbSessions, Events, type AbDetails, coreSessions, EDGE_NODE, CORE_NODE, edgeStatus, eventually, failure, first, metricsText,
+  type ProgressThen, PythonPeers, REMOTE, wampyIdentityCallee, type RouterProcess, sample, startCore, startEdge, UPLINK, waitLink, withSession,
 } from "./_edge.ts";
 
 let core: RouterProcess;
@@ -17,6 +18,7 @@ let edge: RouterProcess;
 const ab = new AbSessions();
 const clients = new InteropClients();
 const py = new PythonPeers();
+const rawWampy: Wampy[] = [];
 
 beforeAll(async () => {
   core = await startCore();
@@ -50,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   py.killAll();
   ab.closeAll();
+  for (const w of rawWampy) await w.disconnect().catch(() => {});
   await clients.closeAll();
   await edge?.stop();
   await core?.stop();
@@ -97,15 +100,23 @@ describe("edge link over WebSocket", () => {
     });
   });
 
-  test("edge caller (python3-autobahn) -> core callee (autobahn-js): an imported procedure, caller in forward_for", async () => {
-    const callee = await autobahnOn(core, REMOTE.site);
-    await callee.register("com.acme.cloud.echo", (args, _kw, details: AbDetails) => ({ args, forward_for: details.forward_for ?? null }));
-    // The import filter is registered locally when the bridge starts, so the first call works.
-    const out = await py.start("call", edge.wsUrl, "site", "com.acme.cloud.echo", JSON.stringify([1, "a"])).waitFor("session", 20_000);
-    expect(out.error).toBeUndefined();
-    const answer = (out.result as { args: Array<{ args: unknown[]; forward_for: AbDetails["forward_for"] | null }> }).args[0];
+  test("edge caller (autobahn-js) -> core callee (wampy): an imported procedure, caller in forward_for", async () => {
+    await wampyIdentityCallee(core.wsUrl, REMOTE.site, "com.acme.cloud.echo", rawWampy);
+    const caller = await clients.track(connectAutobahn({ type: "websocket", url: edge.wsUrl, serializer: "json" }, "site"));
+    // The import filter is registered locally when the bridge starts: no waiting for it.
+    const res = await caller.call("com.acme.cloud.echo", [1, "a"]);
+    const answer = res.args[0] as { by: string; args: unknown[]; forward_for: AbDetails["forward_for"] | null };
+    expect(answer.by).toBe("wampy");
     expect(answer.args).toEqual([1, "a"]);
-    expect(answer.forward_for).toEqual([expect.objectContaining({ session: out.session, authrole: "anonymous" })]);
+    expect(answer.forward_for).toEqual([expect.objectContaining({ session: caller.sessionId, authrole: "anonymous" })]);
+  });
+
+  test("edge caller (python3-autobahn) -> core callee (autobahn-js)", async () => {
+    const callee = await autobahnOn(core, REMOTE.site);
+    await callee.register("com.acme.cloud.upper", (args) => String(args[0]).toUpperCase());
+    const out = await py.start("call", edge.wsUrl, "site", "com.acme.cloud.upper", JSON.stringify(["abc"])).waitFor("session", 20_000);
+    expect(out.error).toBeUndefined();
+    expect((out.result as { args: unknown[] }).args).toEqual(["ABC"]);
   });
 
   test("a core procedure that does not exist: the edge caller gets no_such_procedure passed through", async () => {
@@ -115,7 +126,7 @@ describe("edge link over WebSocket", () => {
 
   test("edge publisher (wampy) -> core subscriber (autobahn-js), publisher in forward_for", async () => {
     const sub = await autobahnOn(core, REMOTE.site);
-    const inbox = new Inbox();
+    const inbox = new Events();
     const seen: AbDetails[] = [];
     await sub.subscribe("com.acme.telemetry.temp", (args, kwargs, details) => {
       seen.push(details);
@@ -142,7 +153,7 @@ describe("edge link over WebSocket", () => {
 
   test("core publisher (python3-autobahn) -> edge subscriber (autobahn-js)", async () => {
     const sub = await autobahnOn(edge, "site");
-    const inbox = new Inbox();
+    const inbox = new Events();
     await sub.subscribe("com.acme.cmd.reboot", (args, kwargs) => inbox.push({ args, kwargs }));
     // The bridge subscribes on the core once a local subscription intersects the import filter.
     await withSession(core.wsUrl, REMOTE.site, (c) =>
@@ -159,10 +170,10 @@ describe("edge link over WebSocket", () => {
 
   test("a topic bridged both ways never echoes", async () => {
     const edgeSub = await autobahnOn(edge, "site");
-    const edgeInbox = new Inbox();
+    const edgeInbox = new Events();
     await edgeSub.subscribe("com.acme.both.x", (args, kwargs) => edgeInbox.push({ args, kwargs }));
     const coreSub = await autobahnOn(core, REMOTE.site);
-    const coreInbox = new Inbox();
+    const coreInbox = new Events();
     await coreSub.subscribe("com.acme.both.x", (args, kwargs) => coreInbox.push({ args, kwargs }));
     const edgePub = await wampyOn(edge, "site");
     const corePub = await wampyOn(core, REMOTE.site);
@@ -196,8 +207,10 @@ describe("edge link over WebSocket", () => {
     const markers = (items: { args: unknown[] }[]) => items.map((e) => e.args[0]).filter((v) => String(v).includes("marker"));
     const edgeSaw = markers(edgeInbox.items.slice(edgeBase));
     const coreSaw = markers(coreInbox.items.slice(coreBase));
-    expect(edgeSaw).toEqual(["edge-marker", "core-marker", "edge-marker-2"]);
-    expect(coreSaw).toEqual(["edge-marker", "core-marker", "edge-marker-2"]);
+    expect({ edgeSaw, coreSaw }).toEqual({
+      edgeSaw: ["edge-marker", "core-marker", "edge-marker-2"],
+      coreSaw: ["edge-marker", "core-marker", "edge-marker-2"],
+    });
   });
 
   test("progressive results cross the bridge both ways", async () => {
@@ -242,6 +255,10 @@ describe("edge link over WebSocket", () => {
     const coreCaller = await wampyOn(core, REMOTE.plant);
     const res = await callWhenBridged(coreCaller, "com.acme.plant.valve", ["open"]);
     expect(res.args[0]).toMatchObject({ by: "python", args: ["open"] });
+    // An edge callee sees the core's caller in forward_for (the bridge is its local caller).
+    await wampyIdentityCallee(edge.wsUrl, "plant", "com.acme.plant.who", rawWampy);
+    const who = await callWhenBridged(coreCaller, "com.acme.plant.who", ["x"]);
+    expect((who.args[0] as { forward_for: unknown }).forward_for).toEqual([expect.objectContaining({ session: coreCaller.sessionId })]);
 
     const coreCallee = await wampyOn(core, REMOTE.plant);
     await coreCallee.register("com.acme.plantcloud.now", () => payload(["noon"]));

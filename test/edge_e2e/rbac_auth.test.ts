@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startRouterProcess } from "../_harness/router_process.ts";
 import { loopbackSources } from "../interop/_security.ts";
 import { connectWampy } from "../interop/_wampy.ts";
-import { Inbox, InteropClients, payload } from "../interop/_client.ts";
+import { InteropClients, payload } from "../interop/_client.ts";
 import {
-  AbSessions, coreSessions, ed25519KeyPair, edgeConfig, eventually, failure, type RouterProcess, secretsDir, startCore,
+  AbSessions, Events, coreSessions, ed25519KeyPair, edgeConfig, eventually, failure, type RouterProcess, secretsDir, startCore,
   startEdge, waitForLog, waitLink,
 } from "./_edge.ts";
 
@@ -132,7 +132,7 @@ describe("edge link to a core with security", () => {
 
   test("exported publications the grants do not allow never reach the core", async () => {
     const sub = await ab.connect(core.wsUrl, SECURE);
-    const inbox = new Inbox();
+    const inbox = new Events();
     await sub.subscribe("com.acme.secret.news", (args, kwargs) => inbox.push({ args, kwargs }));
     await sub.subscribe("com.acme.telemetry.t", (args, kwargs) => inbox.push({ args, kwargs }));
     const pub = await wampyOn(edge, "site");

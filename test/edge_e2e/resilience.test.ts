@@ -9,9 +9,9 @@
 // one left), so the whole file needs one core restart, not one per test.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectWampy } from "../interop/_wampy.ts";
-import { Inbox, type InteropClient, InteropClients, payload } from "../interop/_client.ts";
+import { type InteropClient, InteropClients, payload } from "../interop/_client.ts";
 import {
-  AbSessions, eventually, failure, killHard, linkUp, metricsText, proxyTo, REMOTE, type RouterProcess, sample, startCore,
+  AbSessions, Events, eventually, failure, killHard, linkUp, metricsText, proxyTo, REMOTE, type RouterProcess, sample, startCore,
   startEdge, type TcpProxy, TEST_KEEPALIVE, UPLINK, waitLink,
 } from "./_edge.ts";
 
@@ -25,7 +25,7 @@ const clients = new InteropClients();
 let edgeCallee: InteropClient;
 let edgeUser: InteropClient;
 /** Core-side subscriber of the exported telemetry topic (lives as long as the first core). */
-const telemetry = new Inbox();
+const telemetry = new Events();
 
 beforeAll(async () => {
   core = await startCore();
@@ -146,7 +146,7 @@ describe("edge link through a TCP proxy", () => {
     await coreCallee.register("com.acme.cloud.time", () => payload(["now"]));
     expect((await eventually("imported call", () => edgeUser.call("com.acme.cloud.time"))).args).toEqual(["now"]);
     // Core interest in exported topics is learnt again from the new core.
-    const inbox = new Inbox();
+    const inbox = new Events();
     const sub = await ab.connect(core.wsUrl, REMOTE.site);
     await sub.subscribe("com.acme.telemetry.after", (args, kwargs) => inbox.push({ args, kwargs }));
     const e = await eventually("exported event on the new core", async () => {
