@@ -249,7 +249,13 @@ class FramedPeerImpl implements FramedPeer {
   }
 
   private writeBatch(items: WireData[]): void {
-    this.guard("write", () => this.sink.writeBatch(items));
+    // guard() inlined: this runs once per peer per turn, a closure each time adds up in fan-out.
+    try {
+      this.sink.writeBatch(items);
+    } catch (err) {
+      this.log.warn("socket write failed", { error: errorText(err) });
+      this.transportClosed();
+    }
   }
 
   private slowConsumer(): void {

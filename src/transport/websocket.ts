@@ -35,6 +35,8 @@ export function negotiateSubprotocol(
   return undefined;
 }
 
+const NO_ITEMS: WireData[] = [];
+
 // Text frames for JSON, binary frames for MessagePack and CBOR: the serializer's own output.
 const wsEncoder = sharedEncoders((s: Serializer) => (msg) => s.encode(msg));
 
@@ -45,6 +47,11 @@ export function acceptWebSocket(
   options: WebSocketPeerOptions = {},
 ): Peer {
   const encode = wsEncoder(serializer);
+  // One cork callback per connection (not a closure per flush); `batch` is set around the call.
+  let batch: WireData[] = NO_ITEMS;
+  const sendBatch = () => {
+    for (let i = 0; i < batch.length; i++) channel.send(batch[i]);
+  };
   const peer: FramedPeer = createFramedPeer({
     details: {
       transport: "websocket",
@@ -59,12 +66,16 @@ export function acceptWebSocket(
     encode,
     frameOverhead: 0,
     writeBatch(items: WireData[]) {
-      if (channel.cork) {
-        channel.cork(() => {
-          for (const item of items) channel.send(item);
-        });
-      } else {
-        for (const item of items) channel.send(item);
+      // One frame is one write with or without cork: skip the extra runtime call.
+      if (items.length === 1 || !channel.cork) {
+        for (let i = 0; i < items.length; i++) channel.send(items[i]);
+        return;
+      }
+      batch = items;
+      try {
+        channel.cork(sendBatch);
+      } finally {
+        batch = NO_ITEMS;
       }
     },
     close: (code, reason) => channel.close(code, reason),
