@@ -123,7 +123,7 @@ const core = await startRouterProcess({
     ],
     store: { dataDir: ":memory:" },
     realms: [{ name: CORE_REALM }],
-    log: { level: "warn", format: "json" },
+    log: { level: "info", format: "json" }, // "ready" is an info line (the harness waits for it)
   },
 });
 const edgeUrl = CARRIER === "tcp" ? `tcp://127.0.0.1:${core.rawsocketPort}` : core.wsUrl;
@@ -132,7 +132,7 @@ const edge = await startRouterProcess({
     listeners: [{ name: "ws", transport: "websocket", host: "127.0.0.1", port: 0 }],
     store: { dataDir: ":memory:" },
     realms: [{ name: "site" }],
-    log: { level: "warn", format: "json" },
+    log: { level: "info", format: "json" }, // "ready" is an info line (the harness waits for it)
     uplinks: [{
       name: "bench",
       url: edgeUrl,
