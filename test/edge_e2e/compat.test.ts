@@ -1,19 +1,22 @@
 // Compat mode: the same bridge over plain WAMP, one standard WebSocket connection per bridged
 // realm, against a core with no edge listener at all. RPC and events both ways with real clients
 // on both sides; on the core the bridge sessions are ordinary WebSocket sessions, one connection
-// per realm.
+// per realm. A TCP proxy in front of the plain listener lets the last test freeze the connections.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startTcpProxy, type TcpProxy } from "../_harness/tcp_proxy.ts";
 import { connectAutobahn } from "../interop/_autobahn.ts";
 import { connectWampy } from "../interop/_wampy.ts";
 import type { Wampy } from "wampy";
 import { InteropClients, payload } from "../interop/_client.ts";
 import {
   AbSessions, Events, eventually, PythonPeers, plainUrl, REMOTE, type RouterProcess, startCore, startEdge, waitLink,
-  wampyIdentityCallee, withSession,
+  failure, UPLINK, wampyIdentityCallee, withSession,
 } from "./_edge.ts";
 
 let core: RouterProcess;
 let edge: RouterProcess;
+/** Between the edge and the core's plain listener, to freeze the WAMP connections. */
+let proxy: TcpProxy;
 const ab = new AbSessions();
 const clients = new InteropClients();
 const py = new PythonPeers();
@@ -21,8 +24,10 @@ const rawWampy: Wampy[] = [];
 
 beforeAll(async () => {
   core = await startCore({ edgeListeners: false });
+  const plain = core.listeners.plain;
+  proxy = await startTcpProxy({ host: plain.host, port: plain.port });
   edge = await startEdge({
-    url: plainUrl(core),
+    url: `ws://127.0.0.1:${proxy.port}/ws`,
     mode: "compat",
     serializer: "msgpack",
     realms: [
@@ -43,8 +48,10 @@ afterAll(async () => {
   ab.closeAll();
   for (const w of rawWampy) await w.disconnect().catch(() => {});
   await clients.closeAll();
+  proxy?.resume();
   await edge?.stop();
   await core?.stop();
+  await proxy?.close();
 });
 
 describe("compat mode against a plain WebSocket listener", () => {
@@ -131,5 +138,25 @@ describe("compat mode against a plain WebSocket listener", () => {
     // One connection per realm.
     expect(typeof site.transport.remote_port).toBe("number");
     expect(site.transport.remote_port).not.toBe(plant.transport.remote_port);
+  });
+
+  test("a frozen connection is noticed by the compat keepalive (a WAMP call after idle); imports fail fast; it heals", async () => {
+    const callee = await clients.track(connectWampy(plainUrl(core), "json", REMOTE.site));
+    await callee.register("com.acme.cloud.ping", () => payload(["pong"]));
+    const caller = await clients.track(connectWampy(edge.wsUrl, "json", "site"));
+    expect((await eventually("import", () => caller.call("com.acme.cloud.ping"))).args).toEqual(["pong"]);
+
+    proxy.freeze();
+    await waitLink(edge, false, 10_000);
+    const down = await failure(caller.call("com.acme.cloud.ping"), 3000);
+    expect(down.error).toBe("wamp.error.unavailable");
+    expect(JSON.stringify(down.args)).toContain(UPLINK);
+
+    proxy.resume();
+    await waitLink(edge, true);
+    expect((await eventually("import after healing", () => caller.call("com.acme.cloud.ping"))).args).toEqual(["pong"]);
+    // The exports are back too.
+    const coreCaller = await clients.track(connectWampy(core.wsUrl, "json", REMOTE.plant));
+    expect((await eventually("plant export after healing", () => coreCaller.call("com.acme.plant.valve"))).args).toEqual(["closed"]);
   });
 });
