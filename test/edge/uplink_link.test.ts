@@ -9,6 +9,7 @@ import { type MetricFamily, silentLogger } from "../../src/util/mod.ts";
 import { type RunningEdge, startEdge } from "../../edge/mod.ts";
 import { startTestServer, type TestServer } from "../_harness/in_process_server.ts";
 import { MessageClient } from "../_harness/message_client.ts";
+import { startTcpProxy, type TcpProxy } from "../_harness/tcp_proxy.ts";
 import { type Invocation, MessageType as T } from "../../src/wamp/mod.ts";
 import { hostname } from "node:os";
 
@@ -16,8 +17,12 @@ const REMOTE = ["com.acme.site17", "com.acme.lab17"];
 
 let core: TestServer | undefined;
 let edge: RunningEdge | undefined;
+let proxy: TcpProxy | undefined;
 afterEach(async () => {
+  proxy?.resume();
   await edge?.stop();
+  await proxy?.close();
+  proxy = undefined;
   await core?.server.stop();
   edge = undefined;
   core = undefined;
@@ -56,11 +61,12 @@ function coreSessions(realm: string): string[] {
   return [...core!.server.router.realm(realm)!.sessions.values()].map((s) => s.peer.details.transport).filter((t) => t !== "local");
 }
 
-async function start(url: string, mode: "link" | "compat", router = edgeRouter()) {
+async function start(url: string, mode: "link" | "compat", router = edgeRouter(), keepalive?: object) {
   edge = await startEdge({
     uplinks: [{
       name: "cloud", url, mode, serializer: "msgpack",
       backoff: { minMs: 20, maxMs: 200 },
+      ...(keepalive ? { keepalive } : {}),
       realms: [
         { local: "site", remote: REMOTE[0], export: { procedures: [{ uri: "com.acme.device.", match: "prefix" }] } },
         { local: "lab", remote: REMOTE[1], import: { procedures: [{ uri: "com.acme.cloud.", match: "prefix" }] } },
@@ -157,6 +163,28 @@ describe("startEdge against an in-process core", () => {
     await until("up again", () => edge!.status().uplinks[0].state === "up");
     expect(coreSessions(REMOTE[0])).toEqual(["edge"]);
   });
+
+  for (const mode of ["link", "compat"] as const) {
+    test(`${mode}: a connection frozen without FIN is noticed by the keepalive and replaced; idle periods with answered probes are not`, async () => {
+      core = await startCore();
+      const port = mode === "link" ? core.rawPort : core.server.listeners.find((l) => l.name === "plainrs")!.port;
+      proxy = await startTcpProxy({ host: "127.0.0.1", port });
+      await start(`tcp://127.0.0.1:${proxy.port}`, mode, edgeRouter(), { intervalMs: 150, timeoutMs: 100, maxAttempts: 2 });
+      await until("up", () => edge!.status().uplinks[0].state === "up");
+      // Several idle keepalive intervals: probes go out (compat: CALLs injected into the
+      // bridges' sessions) and are answered; the core keeps the sessions (no protocol violation).
+      await new Promise((r) => setTimeout(r, 800));
+      expect(edge!.status().uplinks[0].state).toBe("up");
+      expect(edge!.status().uplinks[0].reconnects).toBe(0);
+      expect(coreSessions(REMOTE[0])).toHaveLength(1);
+
+      proxy.freeze();
+      await until("keepalive timeout", () => edge!.status().uplinks[0].lastError?.includes("keepalive"));
+      expect(proxy.connections).toBeGreaterThanOrEqual(1); // nothing was closed by the network
+      proxy.resume();
+      await until("up again", () => edge!.status().uplinks[0].state === "up" && edge!.status().uplinks[0].reconnects >= 1);
+    });
+  }
 
   test("a local realm the router does not have stops the start, naming it", async () => {
     core = await startCore();
