@@ -96,6 +96,11 @@ export function fdHardLimit(): number {
   }
 }
 
+/** The k-th client source address: 127.0.0.2 … 127.0.0.251, then 127.0.1.2 … (all of 127/8 is loopback). */
+export function loopback(k: number): string {
+  return `127.0.${Math.floor(k / 250)}.${2 + (k % 250)}`;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bun = () => process.execPath;
 
@@ -198,7 +203,7 @@ async function socketSessions(
       clients.push(startClients({
         transport, host: "127.0.0.1", port: router.rawsocketPort, url: router.wsUrl, realm: "realm1", count: n,
         // Two loopback source addresses per client process: 127.0.0.2, .3, .4 …
-        localAddresses: [`127.0.0.${2 + 2 * i}`, `127.0.0.${3 + 2 * i}`],
+        localAddresses: [loopback(2 * i), loopback(2 * i + 1)],
       }));
     }
     const done = await Promise.all(clients.map((c) => c.done));
