@@ -3,6 +3,7 @@ import { fromArray, toArray } from "../codec.ts";
 import { ProtocolViolation } from "../errors.ts";
 import type { Message } from "../messages.ts";
 import type { Serializer } from "../serializer.ts";
+import { decodeMsgpackFast, FALLBACK } from "./_msgpack_decode.ts";
 import { utf8Slice } from "./_utf8.ts";
 import { containsAny, narrow } from "./_wire_values.ts";
 
@@ -87,14 +88,17 @@ export const msgpackSerializer: Serializer = {
   },
   decode(data: Uint8Array | string): Message {
     if (typeof data === "string") throw new ProtocolViolation("MessagePack messages must be binary");
-    let value: unknown;
-    try {
-      value = decoder.decode(data);
-      // 0xcf/0xd3 head a uint64/int64; without either byte no bigint can have been decoded.
-      if (containsAny(data, 0xcf, 0xd3)) value = narrow(value);
-    } catch (err) {
-      if (err instanceof ProtocolViolation) throw err;
-      throw new ProtocolViolation(`invalid MessagePack message: ${(err as Error).message}`);
+    // The common shapes decode fast; the library decides everything else (_msgpack_decode.ts).
+    let value = decodeMsgpackFast(data);
+    if (value === FALLBACK) {
+      try {
+        value = decoder.decode(data);
+        // 0xcf/0xd3 head a uint64/int64; without either byte no bigint can have been decoded.
+        if (containsAny(data, 0xcf, 0xd3)) value = narrow(value);
+      } catch (err) {
+        if (err instanceof ProtocolViolation) throw err;
+        throw new ProtocolViolation(`invalid MessagePack message: ${(err as Error).message}`);
+      }
     }
     return fromArray(value);
   },
