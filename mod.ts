@@ -45,7 +45,7 @@ async function main(): Promise<void> {
         // The uplinks section is edge/'s to validate (src/ never imports edge/): schema, key
         // and ticket files or variables, CA files — the same checks as at startup.
         const { uplinks } = await loadUplinks(effective.uplinks, cmd.configPath ?? "embedded default", runtime);
-        console.log(JSON.stringify(redactSecrets({ ...effective, uplinks }), null, 2));
+        console.log(JSON.stringify(redactSecrets(uplinks.length ? { ...effective, uplinks } : effective), null, 2));
         runtime.exit(0);
       } catch (err) {
         console.error(`causeway: ${(err as Error).message}`);
