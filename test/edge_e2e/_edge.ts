@@ -82,6 +82,8 @@ export interface UplinkOptions {
   keepalive?: { intervalMs: number; timeoutMs: number; maxAttempts: number };
   backoff?: { minMs: number; maxMs: number };
   buffer?: { maxMessages: number; overflow: "drop_oldest" | "drop_newest" };
+  /** The edge's node id (default EDGE_NODE). */
+  node?: string;
 }
 
 /** Short enough that a half-open link is noticed in about a second (1 s window here). */
@@ -109,7 +111,7 @@ export function edgeConfig(uplink: UplinkOptions, localRealms: string[] = uplink
       name: UPLINK,
       url: uplink.url,
       mode: uplink.mode ?? "link",
-      node: EDGE_NODE,
+      node: uplink.node ?? EDGE_NODE,
       serializer: uplink.serializer ?? "json",
       ...(uplink.auth ? { auth: uplink.auth } : {}),
       backoff: uplink.backoff ?? TEST_BACKOFF,

@@ -5,7 +5,7 @@
 // sessions in the core's meta API, the status procedure and /metrics.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectAutobahn } from "../interop/_autobahn.ts";
-import { connectWampy } from "../interop/_wampy.ts";
+import { connectWampy, newWampy } from "../interop/_wampy.ts";
 import type { Wampy } from "wampy";
 import { type InteropClient, InteropClients, payload, withTimeout } from "../interop/_client.ts";
 import {
@@ -98,6 +98,48 @@ describe("edge link over WebSocket", () => {
       const f = await failure(caller.call("com.acme.device.transient"));
       if (f.error !== "wamp.error.no_such_procedure") throw new Error(f.error);
     });
+  });
+
+  test("a pattern registration is exported with its match policy", async () => {
+    const callee = newWampy(edge.wsUrl, "json", "site");
+    rawWampy.push(callee);
+    await withTimeout(callee.connect(), 5000, "wampy connect");
+    await callee.register("com.acme.device.sensor", ({ argsList, details }) => ({
+      argsList: [(details as { procedure?: string }).procedure ?? null, ...(argsList ?? [])],
+    }), { match: "prefix" });
+    const caller = await wampyOn(core, REMOTE.site);
+    const res = await callWhenBridged(caller, "com.acme.device.sensor.42", ["t"]);
+    expect(res.args).toEqual(["com.acme.device.sensor.42", "t"]);
+    await withSession(core.wsUrl, REMOTE.site, async (c) => {
+      const id = (await c.call("wamp.registration.lookup", ["com.acme.device.sensor", { match: "prefix" }])).args[0];
+      expect(typeof id).toBe("number");
+    });
+  });
+
+  test("two edges serve one shared procedure (invoke roundrobin kept on the core)", async () => {
+    const second = await startEdge({
+      url: core.wsUrl,
+      node: "gw-e2e-2",
+      realms: [{ local: "site", remote: REMOTE.site, export: { procedures: [{ uri: "com.acme.device.", match: "prefix" }] } }],
+    });
+    try {
+      await waitLink(second, true);
+      for (const [router, name] of [[edge, "edge-1"], [second, "edge-2"]] as const) {
+        const callee = newWampy(router.wsUrl, "json", "site");
+        rawWampy.push(callee);
+        await withTimeout(callee.connect(), 5000, "wampy connect");
+        await callee.register("com.acme.device.shared", () => ({ argsList: [name] }), { invoke: "roundrobin" });
+      }
+      const caller = await wampyOn(core, REMOTE.site);
+      const seen = await eventually("both edges answer", async () => {
+        const names = new Set<unknown>();
+        for (let i = 0; i < 4; i++) names.add((await caller.call("com.acme.device.shared")).args[0]);
+        return names;
+      }, { accept: (names) => names.size === 2 });
+      expect([...seen].sort()).toEqual(["edge-1", "edge-2"]);
+    } finally {
+      await second.stop();
+    }
   });
 
   test("edge caller (autobahn-js) -> core callee (wampy): an imported procedure, caller in forward_for", async () => {

@@ -1,8 +1,8 @@
 // Edge mode against a core whose realms have security on: each link channel authenticates
-// (cryptosign with the seed from a file for one realm, a ticket from an environment variable for
-// the other) and is authorized by the core's grants like any client. The edge exports and
-// imports more than the grants allow: what the grants do not cover is refused by the core, the
-// rest flows. A wrong key never joins; a key written in clear in the config is refused at start.
+// (cryptosign with the seed from a file for one realm, from an environment variable for
+// another, a ticket from an environment variable for the third) and is authorized by the
+// core's grants like any client. The edge exports and imports more than the grants allow: what
+// the grants do not cover is refused by the core, the rest flows. A wrong key never joins; a key written in clear in the config is refused at start.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startRouterProcess } from "../_harness/router_process.ts";
 import { loopbackSources } from "../interop/_security.ts";
@@ -15,6 +15,7 @@ import {
 
 const SECURE = "com.acme.secure";
 const SECURE2 = "com.acme.secure2";
+const SECURE3 = "com.acme.secure3";
 const TICKET = "edge-ticket-7f3a";
 const key = ed25519KeyPair();
 const secrets = secretsDir();
@@ -56,7 +57,7 @@ const ab = new AbSessions();
 const clients = new InteropClients();
 
 beforeAll(async () => {
-  core = await startCore({ realms: [securedRealm(SECURE), securedRealm(SECURE2)] });
+  core = await startCore({ realms: [securedRealm(SECURE), securedRealm(SECURE2), securedRealm(SECURE3)] });
   const keyFile = secrets.write("gw17.key", `${key.seedHex}\n`);
   edge = await startEdge({
     url: core.wsUrl,
@@ -74,8 +75,14 @@ beforeAll(async () => {
         auth: { method: "ticket", authid: "gw-17-t", ticketEnv: "EDGE_E2E_TICKET" },
         export: { procedures: [{ uri: "com.acme.device.", match: "prefix" }] },
       },
+      {
+        local: "yard",
+        remote: SECURE3,
+        auth: { method: "cryptosign", authid: "gw-17", privateKeyEnv: "EDGE_E2E_KEY" },
+        export: { procedures: [{ uri: "com.acme.device.", match: "prefix" }] },
+      },
     ],
-  }, { EDGE_E2E_TICKET: TICKET });
+  }, { EDGE_E2E_TICKET: TICKET, EDGE_E2E_KEY: key.seedHex });
   await waitLink(edge, true);
 }, 30_000);
 
@@ -90,7 +97,7 @@ afterAll(async () => {
 const wampyOn = (router: RouterProcess, realm: string) => clients.track(connectWampy(router.wsUrl, "json", realm));
 
 describe("edge link to a core with security", () => {
-  test("each channel is an authenticated session of its own on the core (cryptosign from a file, ticket from env)", async () => {
+  test("each channel is an authenticated session of its own on the core (cryptosign from a file or env, ticket from env)", async () => {
     const site = await eventually("edge session on the secured realm", async () => {
       const s = (await coreSessions(core, SECURE)).find((x) => (x.transport as { type?: string }).type === "edge");
       if (!s) throw new Error("no edge session yet");
@@ -103,6 +110,12 @@ describe("edge link to a core with security", () => {
       return s;
     });
     expect(plant).toMatchObject({ authid: "gw-17-t", authrole: "edges", authmethod: "ticket" });
+    const yard = await eventually("edge session on the third realm", async () => {
+      const s = (await coreSessions(core, SECURE3)).find((x) => (x.transport as { type?: string }).type === "edge");
+      if (!s) throw new Error("no edge session yet");
+      return s;
+    });
+    expect(yard).toMatchObject({ authid: "gw-17", authrole: "edges", authmethod: "cryptosign" });
   });
 
   test("an export the grants allow is callable on the core; one they do not is refused there", async () => {
