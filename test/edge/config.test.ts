@@ -164,6 +164,10 @@ describe("the README's Edge section", () => {
     const [u] = parseUplinks(cfg.uplinks, "README edge");
     expect(u.realms[0].remote).toBe("com.acme.site17");
     expect(u.auth).toEqual({ method: "cryptosign", authid: "gw-17", privateKeyFile: "/etc/causeway/gw17.key" });
+    // Every bridged realm exists on both sides.
+    expect(u.realms.map((r) => r.local).every((l) => cfg.realms.some((r) => r.name === l))).toBe(true);
+    const coreRealms = parseConfig(core, "README core").realms.map((r) => r.name);
+    expect(u.realms.map((r) => r.remote ?? r.local).every((r) => coreRealms.includes(r))).toBe(true);
   });
 });
 

@@ -116,3 +116,69 @@ describe("edge process with an unreachable core", () => {
     expect(err).toContain('at "uplinks.0.auth.ticket": secrets are not accepted in the config file in clear');
   });
 });
+
+describe("the README's Edge section, as two processes", () => {
+  test("the core and edge configs from the README bridge both realms over one link (cryptosign and anonymous)", async () => {
+    const { readFileSync, mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("\n## Edge\n"), readme.indexOf("\n## Edge link\n"));
+    const [coreConfig, edgeConfig] = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+    const dir = mkdtempSync(join(tmpdir(), "causeway-readme-edge-"));
+    // The README's example public key belongs to the seed 17…17.
+    const keyFile = join(dir, "gw17.key");
+    writeFileSync(keyFile, "17".repeat(32), { mode: 0o600 });
+    const core = await startRouterProcess({ config: coreConfig });
+    let edge: RouterProcess | undefined;
+    const clients: Array<{ close(): Promise<void> }> = [];
+    try {
+      const uplink = edgeConfig.uplinks[0];
+      uplink.url = core.wsUrl;
+      uplink.auth.privateKeyFile = keyFile;
+      uplink.backoff = { minMs: 50, maxMs: 500 };
+      edge = await startRouterProcess({ config: edgeConfig });
+      const e = edge;
+      await waitForLogs(e, (ls) => ls.some((l) => l.msg === "uplink up"));
+      const metrics = await (await fetch(`http://127.0.0.1:${e.listeners.ws.port}/metrics`)).text();
+      expect(metricValue(metrics, 'causeway_edge_link_up{uplink="cloud"}')).toBe(1);
+
+      // plant: a core caller reaches an edge callee (export), a core event reaches an edge subscriber (import).
+      const edgeCallee = await connectAutobahn({ type: "websocket", url: e.wsUrl, serializer: "json" }, "plant");
+      clients.push(edgeCallee);
+      await edgeCallee.register("com.acme.plant.valve", async ({ args }) => ({ args: [`valve ${args[0]}`], kwargs: {} }));
+      const alarms: unknown[] = [];
+      await edgeCallee.subscribe("com.acme.plant.alarm", ({ args }) => alarms.push(args[0]));
+      const coreClient = await connectAutobahn({ type: "websocket", url: core.wsUrl, serializer: "json" }, "com.acme.plant17");
+      clients.push(coreClient);
+      const deadline = Date.now() + 10_000;
+      let answer: unknown;
+      while (answer === undefined) {
+        answer = await coreClient.call("com.acme.plant.valve", ["open"]).then((r) => r.args[0], (err) => {
+          if (Date.now() > deadline) throw err;
+          return undefined; // not exported yet
+        });
+        if (answer === undefined) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(answer).toBe("valve open");
+      while (alarms.length === 0) {
+        if (Date.now() > deadline) throw new Error("the core's alarm never reached the edge subscriber");
+        await coreClient.publish("com.acme.plant.alarm", ["overheat"], {}, { acknowledge: true });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(alarms[0]).toBe("overheat");
+
+      // site: its session on the core authenticated by cryptosign as gw-17 (both realms share the link).
+      const status = (await edgeCallee.call("causeway.edge.status")).args[0] as { uplinks: Array<{ remoteNode: string; realms: Array<{ localRealm: string; state: string }> }> };
+      expect(status.uplinks[0].remoteNode).toBe("core-1");
+      expect(status.uplinks[0].realms.map((r) => [r.localRealm, r.state])).toEqual([["site", "up"], ["plant", "up"]]);
+      const joined = core.logs.filter((l) => l.includes('"session joined"') && l.includes('"transport":"edge"')).map((l) => JSON.parse(l));
+      expect(joined.map((j) => [j.realm, j.authid]).sort()).toEqual([["com.acme.plant17", expect.any(String)], ["com.acme.site17", "gw-17"]]);
+    } finally {
+      for (const c of clients) await c.close().catch(() => {});
+      await edge?.stop();
+      await core.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
