@@ -210,6 +210,43 @@ describe("edge link over WebSocket", () => {
     expect(got).toEqual(["a", "b", "c"]);
   });
 
+  test("interest follows subscriptions: the bridge's core subscription goes when the last local subscriber leaves", async () => {
+    const topic = "com.acme.cmd.interest";
+    const coreMatches = () => withSession(core.wsUrl, REMOTE.site, async (c) =>
+      ((await c.call("wamp.subscription.match", [topic])).args[0] as number[] | null) ?? []);
+    expect(await coreMatches()).toEqual([]);
+    const a = await wampyOn(edge, "site");
+    const b = await wampyOn(edge, "site");
+    const subA = await a.subscribe(topic, () => {});
+    const subB = await b.subscribe(topic, () => {});
+    await eventually("core subscription", coreMatches, { accept: (ids) => ids.length === 1 });
+    await a.unsubscribe(subA);
+    // Still one local subscriber: the core subscription stays (refcounted).
+    await b.call("causeway.edge.status");
+    expect((await coreMatches()).length).toBe(1);
+    await b.unsubscribe(subB);
+    await eventually("core subscription gone", coreMatches, { accept: (ids) => ids.length === 0 });
+  });
+
+  test("exported publications nobody on the core listens to are not sent", async () => {
+    const outEvents = async () =>
+      sample(await metricsText(edge), "causeway_edge_bridged_messages_total", { uplink: UPLINK, realm: "site", direction: "out", kind: "event" }) ?? 0;
+    const sub = await autobahnOn(core, REMOTE.site);
+    const inbox = new Events();
+    await sub.subscribe("com.acme.telemetry.watched", (args, kwargs) => inbox.push({ args, kwargs }));
+    const pub = await wampyOn(edge, "site");
+    await eventually("interest in the watched topic", async () => {
+      await pub.publish("com.acme.telemetry.watched", ["probe"], {}, { acknowledge: true });
+      return inbox.next(300, "probe");
+    });
+    const before = await outEvents();
+    await pub.publish("com.acme.telemetry.unwatched", ["nobody"], {}, { acknowledge: true });
+    await pub.publish("com.acme.telemetry.watched", ["marker"], {}, { acknowledge: true });
+    while ((await inbox.next(5000, "marker")).args[0] !== "marker");
+    // Only the marker crossed (probes still in flight would only raise the count: none can be).
+    expect(await outEvents()).toBe(before + 1);
+  });
+
   test("a topic bridged both ways never echoes", async () => {
     const edgeSub = await autobahnOn(edge, "site");
     const edgeInbox = new Events();
