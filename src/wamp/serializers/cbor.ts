@@ -7,6 +7,7 @@ import { ProtocolViolation } from "../errors.ts";
 import type { Message } from "../messages.ts";
 import type { Serializer } from "../serializer.ts";
 import { decodeCborFast, FALLBACK } from "./_cbor_decode.ts";
+import { encodeCborFast, FALLBACK as ENCODE_FALLBACK } from "./_cbor_encode.ts";
 import { containsAny, narrow, toWire } from "./_wire_values.ts";
 
 /**
@@ -36,7 +37,10 @@ export const cborSerializer: Serializer = {
   rawsocketId: 3,
   binary: true,
   encode(msg: Message): Uint8Array {
-    return cbor.encode(toWire(toArray(msg), MIN_NATIVE, MAX_NATIVE));
+    // Common values encode in one pass; cbor-x (after toWire) writes everything else.
+    const arr = toArray(msg);
+    const out = encodeCborFast(arr);
+    return out !== ENCODE_FALLBACK ? out : cbor.encode(toWire(arr, MIN_NATIVE, MAX_NATIVE));
   },
   decode(data: Uint8Array | string): Message {
     if (typeof data === "string") throw new ProtocolViolation("CBOR messages must be binary");
