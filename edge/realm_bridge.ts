@@ -37,7 +37,10 @@ export type { BridgeFilter } from "./filters.ts";
  * API, the status procedure) never count as local callees or subscribers, so nothing the
  * bridge itself registers or subscribes is exported or imported again. Both sessions publish
  * with exclude_me from the same session that subscribes, so a topic bridged both ways does
- * not come back; a publication id seen twice (overlapping filters) is forwarded once.
+ * not come back; and a core EVENT whose forward_for names a session of the local realm (it
+ * left from here) is never published here again, so even a router that ignored exclude_me
+ * could not start an echo loop. A publication id seen twice (overlapping filters) is
+ * forwarded once.
  *
  * Identity: the bridge's local subscriptions and registrations always learn the local
  * publisher/caller (the router discloses them to internal sessions), and the bridge adds it
@@ -447,6 +450,9 @@ export class RealmBridge {
 
   /** A local publication on an exported topic: to the core if it listens, to the buffer while down. */
   private onLocalEvent(f: BridgeFilter, ev: Event): void {
+    // What this bridge published here came from the core: never send it back (the router
+    // discloses the publisher to internal subscribers; exclude_me already keeps it away).
+    if (ev.details.publisher !== undefined && ev.details.publisher === this.local?.id) return;
     if (this.seenOut.seen(ev.publication)) return;
     const topic = typeof ev.details.topic === "string" ? ev.details.topic : f.uri;
     const options: Dict = { exclude_me: true };
@@ -483,6 +489,9 @@ export class RealmBridge {
     // The subscription may be the wider local pattern; only what the filters import crosses.
     if (!this.opts.importTopics.some((f) => filterMatches(f, topic))) return;
     if (this.seenIn.seen(ev.publication)) return;
+    // Second loop guard (exclude_me is the first): a publication that left from here names a
+    // session of the local realm in forward_for; it must never be published here again.
+    if (this.startedHere(ev.details)) return;
     const local = this.local;
     if (!local?.isOpen) return;
     const options: Dict = { exclude_me: true };
@@ -494,6 +503,12 @@ export class RealmBridge {
   }
 
   // ---- helpers ----------------------------------------------------------------------------
+
+  private startedHere(details: Dict): boolean {
+    const hops = details.forward_for;
+    if (!Array.isArray(hops) || !this.realm) return false;
+    return hops.some((h) => typeof (h as { session?: unknown }).session === "number" && this.realm!.sessions.has((h as { session: number }).session));
+  }
 
   private problem(text: string): void {
     this.lastError = text;
