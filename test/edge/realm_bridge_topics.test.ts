@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { type Event, MessageType as T } from "../../src/wamp/mod.ts";
-import type { MessageClient } from "../_harness/message_client.ts";
+import { MessageClient } from "../_harness/message_client.ts";
 import { bridged, type Pair, settle, until } from "./_realm_bridge_harness.ts";
 
 let pair: Pair | undefined;
@@ -225,6 +225,22 @@ describe("RealmBridge: loops and echoes", () => {
     expect((await edgeSub.nextOfType<Event>(T.EVENT)).args).toEqual([1]); // local delivery as usual
     await settle();
     expect(pair.bridge.status().forwarded.eventsOut).toBe(0);
+  });
+
+  test("a core event whose forward_for names a local session started here and is not published back", async () => {
+    pair = await bridged(importCmds);
+    await pair.up();
+    const sub = await pair.edgeClient();
+    await sub.subscribe("com.acme.cmd.x");
+    await until(() => pair!.core.realm("core1")!.broker.match("com.acme.cmd.x").length === 1, "import interest");
+    // Another edge-transport session on the core vouches for a session of our local realm.
+    const relay = new MessageClient(pair.link());
+    await relay.join("core1");
+    const hop = { session: sub.session, authid: "x", authrole: "y" };
+    relay.send({ type: T.PUBLISH, request: relay.request(), options: { forward_for: [hop] }, topic: "com.acme.cmd.x", args: ["looped"] });
+    relay.send({ type: T.PUBLISH, request: relay.request(), options: {}, topic: "com.acme.cmd.x", args: ["fresh"] });
+    expect((await sub.nextOfType<Event>(T.EVENT)).args).toEqual(["fresh"]);
+    expect(await events(sub)).toEqual([]);
   });
 
   test("the bridge's own registrations and subscriptions are never exported or imported again", async () => {
