@@ -5,10 +5,10 @@ import type { UplinkConnection, UplinkTransport } from "./uplink.ts";
  * Link mode: the whole uplink rides one edge link (src/transport/edge_link_client.ts); each
  * bridged realm's session is a channel on it, and the keepalive uses the link's PING/PONG.
  */
-export function linkTransport(connect: () => Promise<EdgeLinkClient>): UplinkTransport {
+export function linkTransport(connect: (onCarrierOpen?: () => void) => Promise<EdgeLinkClient>): UplinkTransport {
   return {
-    async connect() {
-      const link = await connect();
+    async connect(onHandshaking) {
+      const link = await connect(onHandshaking);
       return connectionOver({
         remoteNode: link.remoteNode,
         peer: () => link.openChannel(),

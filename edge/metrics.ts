@@ -6,7 +6,7 @@ import type { UplinkState, UplinkStatus } from "./uplink.ts";
  * count their forwarded messages and buffer drops; the uplink its reconnects).
  * direction "out" = edge → core, "in" = core → edge; kind "call" | "event".
  */
-const STATES: UplinkState[] = ["stopped", "connecting", "joining", "up", "backoff"];
+const STATES: UplinkState[] = ["stopped", "connecting", "handshaking", "joining", "up", "backoff"];
 
 export function edgeMetricFamilies(uplinks: UplinkStatus[]): MetricFamily[] {
   const up: Sample[] = [];
@@ -35,7 +35,7 @@ export function edgeMetricFamilies(uplinks: UplinkStatus[]): MetricFamily[] {
   }
   return [
     { name: "causeway_edge_link_up", help: "1 while the uplink is up (every bridged realm joined on the core), else 0.", kind: "gauge", samples: up },
-    { name: "causeway_edge_link_state", help: "The uplink's state: 1 for the current one (stopped, connecting, joining, up, backoff).", kind: "gauge", samples: state },
+    { name: "causeway_edge_link_state", help: "The uplink's state: 1 for the current one (stopped, connecting, handshaking, joining, up, backoff).", kind: "gauge", samples: state },
     { name: "causeway_edge_reconnects_total", help: "Connection attempts after the first, per uplink.", kind: "counter", samples: reconnects },
     {
       name: "causeway_edge_bridged_messages_total", kind: "counter", samples: bridged,

@@ -9,24 +9,31 @@ import { tapPeer } from "./peer_tap.ts";
  * runs.
  *
  * ```
- *                 start()
- *   ┌─────────┐  (bridges' local side)  ┌────────────┐ link: TCP/TLS/WebSocket carrier,
- *   │ stopped │ ──────────────────────► │ connecting │       then LINK_HELLO / LINK_WELCOME
- *   └─────────┘                         └────────────┘ compat: one WAMP connection per realm
- *        ▲                          ok │       ▲   │ refused, timeout,
- *        │ stop()                      ▼       │   │ version mismatch ─────────────┐
- *        │ (from any state:      ┌─────────┐   │   │                               │
- *        │  GOODBYE/CLOSE,       │ joining │ ──┼───┼── auth refused, no realm, ────┤
- *        │  bridges stopped)     └─────────┘   │   │   join timeout               │
- *        │                  every realm │      │   │                               ▼
- *        │                  WELCOMEd    ▼      │   │                         ┌─────────┐
- *        │                         ┌────┐      │   └───────────────────────► │ backoff │
- *        │                         │ up │ ─────┼───────────────────────────► │ (timer) │
- *        │                         └────┘      │  link closed, a realm's     └─────────┘
- *        │                                     │  session ended, keepalive        │
- *        │                                     │  timeout (terminate)             │
- *        │                                     └──────────────────────────────────┘
- *        │                                                 timer fired: reconnects + 1
+ *  ┌─────────┐ start(): the bridges' local side first
+ *  │ stopped │─────────────┐
+ *  └─────────┘             ▼
+ *                   ┌────────────┐   refused, unreachable, timeout
+ *         ┌────────►│ connecting │──────────────────────────────────────┐
+ *         │         └────────────┘                                      │
+ *         │    link: carrier open │    compat: every realm's            │
+ *         │                       ▼    WAMP connection open ──┐         │
+ *         │        ┌─────────────┐   version mismatch, no     │         │
+ *         │        │ handshaking │── edge listener, timeout ──┼────────►│
+ *         │        └─────────────┘                            │         │
+ *         │         LINK_WELCOME  │                           │         │
+ *         │                       ▼                           │         │
+ *         │          ┌─────────┐ ◄────────────────────────────┘         │
+ *         │          │ joining │── auth refused, no such realm, ───────►│
+ *         │          └─────────┘   join timeout                         │
+ *         │  every realm WELCOMEd │                                     ▼
+ *         │                       ▼                               ┌─────────┐
+ *         │                    ┌────┐  link closed, a session     │ backoff │
+ *         │                    │ up │─ ended, keepalive timeout ─►│ (timer) │
+ *         │                    └────┘  (terminate)                └─────────┘
+ *         │                                                             │
+ *         └──────────────────── timer fired: reconnects + 1 ────────────┘
+ *
+ *  stop(), from any state: the bridges leave (GOODBYE), the connection closes, timers stop.
  * ```
  *
  * - The delay in `backoff` is jittered exponential (edge/backoff.ts). Errors a quick retry
@@ -42,7 +49,7 @@ import { tapPeer } from "./peer_tap.ts";
  * - Keepalive (edge/keepalive.ts) runs while `up`, one per socket: a half-open link is noticed
  *   within intervalMs + maxAttempts × timeoutMs; joining is bounded by `joinTimeoutMs`.
  */
-export type UplinkState = "stopped" | "connecting" | "joining" | "up" | "backoff";
+export type UplinkState = "stopped" | "connecting" | "handshaking" | "joining" | "up" | "backoff";
 
 /** What the uplink needs of a RealmBridge (edge/realm_bridge.ts). */
 export interface UplinkBridge {
@@ -80,8 +87,12 @@ export interface UplinkConnection {
 }
 
 export interface UplinkTransport {
-  /** Connects and (link mode) completes the link handshake. Rejects with a message naming the url and cause. */
-  connect(): Promise<UplinkConnection>;
+  /**
+   * Connects and (link mode) completes the link handshake. Rejects with a message naming the
+   * url and cause. `onHandshaking` runs when the carrier is open and the link handshake starts
+   * (link mode, where the link reports it).
+   */
+  connect(onHandshaking?: () => void): Promise<UplinkConnection>;
 }
 
 export interface UplinkOptions {
@@ -235,8 +246,11 @@ export class Uplink {
     if (this.attempts === 1) this.log.info("uplink connecting", { mode: this.opts.mode });
     else this.log.info("uplink reconnecting", { mode: this.opts.mode, attempt: this.attempts, reconnects: this.reconnectCount });
     let pending: Promise<UplinkConnection>;
+    const handshaking = () => {
+      if (gen === this.generation && this.stateNow === "connecting") this.setState("handshaking");
+    };
     try {
-      pending = this.opts.transport.connect();
+      pending = this.opts.transport.connect(handshaking);
     } catch (err) {
       pending = Promise.reject(err);
     }

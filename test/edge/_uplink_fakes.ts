@@ -80,13 +80,13 @@ export class FakeConnection {
 }
 
 export class FakeTransport implements UplinkTransport {
-  readonly attempts: Array<Deferred<UplinkConnection>> = [];
-  connect(): Promise<UplinkConnection> {
+  readonly attempts: Array<Deferred<UplinkConnection> & { handshaking: () => void }> = [];
+  connect(onHandshaking?: () => void): Promise<UplinkConnection> {
     const d = deferred<UplinkConnection>();
-    this.attempts.push(d);
+    this.attempts.push({ ...d, handshaking: onHandshaking ?? (() => {}) });
     return d.promise;
   }
-  get last(): Deferred<UplinkConnection> {
+  get last(): Deferred<UplinkConnection> & { handshaking: () => void } {
     return this.attempts[this.attempts.length - 1];
   }
 }

@@ -51,6 +51,34 @@ describe("uplink state machine", () => {
     expect(lines.some((l) => l.msg === "uplink up" && l.uplink === "cloud")).toBe(true);
   });
 
+  test("link mode: handshaking between the carrier opening and the link handshake's end", async () => {
+    const { uplink, transport, clock, states, bridges } = setup();
+    await uplink.start();
+    transport.last.handshaking();
+    expect(uplink.state).toBe("handshaking");
+    transport.last.resolve(new FakeConnection(clock).conn);
+    await settle();
+    bridges[0].joined();
+    await settle();
+    expect(states).toEqual(["connecting", "handshaking", "joining", "up"]);
+  });
+
+  test("a handshake failure backs off; a late carrier report from an abandoned attempt changes nothing", async () => {
+    const { uplink, transport, clock } = setup();
+    await uplink.start();
+    const first = transport.last;
+    first.handshaking();
+    first.reject(new Error("Cannot open an edge link to ws://core.test:8080/ws: no LINK_WELCOME within 10000 ms"));
+    await settle();
+    expect(uplink.state).toBe("backoff");
+    first.handshaking();
+    expect(uplink.state).toBe("backoff");
+    clock.advance(500);
+    expect(uplink.state).toBe("connecting");
+    first.handshaking();
+    expect(uplink.state).toBe("connecting");
+  });
+
   test("up is reached only when every realm has joined", async () => {
     const { uplink, transport, bridges, clock } = setup({ realms: ["a", "b"] });
     await uplink.start();
