@@ -174,7 +174,13 @@ export class Uplink {
   /** Starts the bridges' local side, then connects (in the background: never waits for the core). */
   async start(): Promise<void> {
     if (this.stateNow !== "stopped") return;
-    await Promise.all(this.opts.bridges.map((b) => b.start()));
+    try {
+      await Promise.all(this.opts.bridges.map((b) => b.start()));
+    } catch (err) {
+      // Leave nothing behind on the local realms (the bridges that did start).
+      await Promise.allSettled(this.opts.bridges.map((b) => b.stop()));
+      throw err;
+    }
     this.connect();
   }
 

@@ -79,6 +79,15 @@ describe("uplink state machine", () => {
     expect(uplink.state).toBe("connecting");
   });
 
+  test("a bridge that cannot start fails the start, and the others are stopped again", async () => {
+    const { uplink, bridges, transport } = setup({ realms: ["a", "b"] });
+    bridges[1].start = () => Promise.reject(new Error("cannot subscribe to exported topic"));
+    await expect(uplink.start()).rejects.toThrow("cannot subscribe to exported topic");
+    expect(bridges.map((b) => b.stopped)).toEqual([1, 1]);
+    expect(uplink.state).toBe("stopped");
+    expect(transport.attempts).toHaveLength(0);
+  });
+
   test("up is reached only when every realm has joined", async () => {
     const { uplink, transport, bridges, clock } = setup({ realms: ["a", "b"] });
     await uplink.start();
