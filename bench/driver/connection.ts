@@ -25,8 +25,6 @@ export interface Connection {
   onFrame: (payload: Uint8Array) => void;
   onClose: (reason: string) => void;
   close(): void;
-  /** Bytes queued but not yet accepted by the kernel (backpressure). */
-  pending(): number;
 }
 
 interface State {
@@ -116,10 +114,8 @@ function createConnection(state: State, framer: Framer): Connection {
       open = false;
       socket.end();
     },
-    pending: () => (backlog?.length ?? 0),
   };
   const closed = (why: string) => {
-    if (!open && why === "socket closed") return conn.onClose(why);
     open = false;
     conn.onClose(why);
   };
