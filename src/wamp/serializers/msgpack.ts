@@ -4,6 +4,7 @@ import { ProtocolViolation } from "../errors.ts";
 import type { Message } from "../messages.ts";
 import type { Serializer } from "../serializer.ts";
 import { decodeMsgpackFast, FALLBACK } from "./_msgpack_decode.ts";
+import { encodeMsgpackFast, FALLBACK as ENCODE_FALLBACK } from "./_msgpack_encode.ts";
 import { utf8Slice } from "./_utf8.ts";
 import { containsAny, narrow } from "./_wire_values.ts";
 
@@ -78,13 +79,21 @@ interface DecoderInternals {
   };
 }
 
+/** The library path on its own: the bytes the fast encoder must reproduce (its tests compare). */
+export function encodeWithLibrary(value: unknown): Uint8Array {
+  return encoder.encode(value);
+}
+
 export const msgpackSerializer: Serializer = {
   name: "msgpack",
   subprotocol: "wamp.2.msgpack",
   rawsocketId: 2,
   binary: true,
   encode(msg: Message): Uint8Array {
-    return encoder.encode(toArray(msg));
+    // Common values encode in one pass; the library writes everything else (_msgpack_encode.ts).
+    const arr = toArray(msg);
+    const out = encodeMsgpackFast(arr);
+    return out !== ENCODE_FALLBACK ? out : encoder.encode(arr);
   },
   decode(data: Uint8Array | string): Message {
     if (typeof data === "string") throw new ProtocolViolation("MessagePack messages must be binary");
