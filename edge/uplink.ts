@@ -1,8 +1,11 @@
 import type { Peer } from "../src/wamp/mod.ts";
 import { type Clock, type Logger, silentLogger, type TimerHandle } from "../src/util/mod.ts";
 import type { Backoff } from "./backoff.ts";
-import { type Keepalive, type KeepaliveTarget, startKeepalive } from "./keepalive.ts";
+import { type Keepalive, startKeepalive } from "./keepalive.ts";
 import { tapPeer } from "./peer_tap.ts";
+import type { UplinkBridge, UplinkConnection, UplinkState, UplinkStatus, UplinkTransport } from "./uplink_types.ts";
+
+export type { BridgeStatusView, UplinkBridge, UplinkConnection, UplinkState, UplinkStatus, UplinkTransport } from "./uplink_types.ts";
 
 /**
  * One uplink: keeps the edge's bridged realms connected to one core, for as long as the edge
@@ -49,51 +52,6 @@ import { tapPeer } from "./peer_tap.ts";
  * - Keepalive (edge/keepalive.ts) runs while `up`, one per socket: a half-open link is noticed
  *   within intervalMs + maxAttempts × timeoutMs; joining is bounded by `joinTimeoutMs`.
  */
-export type UplinkState = "stopped" | "connecting" | "handshaking" | "joining" | "up" | "backoff";
-
-/** What the uplink needs of a RealmBridge (edge/realm_bridge.ts). */
-export interface UplinkBridge {
-  start(): Promise<void>;
-  connect(peer: Peer): Promise<void>;
-  disconnected(reason: string): void;
-  stop(): Promise<void>;
-  status(): BridgeStatusView;
-}
-
-/** The part of the bridge's status the uplink reads (the whole status is passed through). */
-export interface BridgeStatusView {
-  localRealm: string;
-  remoteRealm: string;
-  state: string;
-  bufferDepth?: number;
-  bufferDropped?: number;
-  forwarded?: { calls: number; invocations: number; eventsOut: number; eventsIn: number };
-}
-
-/** One established path to the core: the link (one socket) or compat's per-realm connections. */
-export interface UplinkConnection {
-  /** The core's node id (link mode; compat knows none). */
-  readonly remoteNode?: string;
-  /** The peer for the session of bridged realm `index` (link: a new channel). */
-  peer(index: number): Peer;
-  /** One per socket, for the keepalive. */
-  readonly keepalives: KeepaliveTarget[];
-  /** Graceful: the sessions' peers close, then the socket(s). */
-  close(reason: string): void;
-  /** Abrupt (the path is dead): drop the socket(s) without any frame. */
-  terminate(): void;
-  /** Called once when the connection is gone, whoever ended it. */
-  onClose: (reason: string) => void;
-}
-
-export interface UplinkTransport {
-  /**
-   * Connects and (link mode) completes the link handshake. Rejects with a message naming the
-   * url and cause. `onHandshaking` runs when the carrier is open and the link handshake starts
-   * (link mode, where the link reports it).
-   */
-  connect(onHandshaking?: () => void): Promise<UplinkConnection>;
-}
 
 export interface UplinkOptions {
   name: string;
@@ -109,23 +67,6 @@ export interface UplinkOptions {
   stableMs: number;
   clock: Clock;
   logger?: Logger;
-}
-
-export interface UplinkStatus {
-  name: string;
-  url: string;
-  mode: "link" | "compat";
-  state: UplinkState;
-  /** When the current state began (ISO 8601). */
-  since: string;
-  /** Connection attempts after the first one. */
-  reconnects: number;
-  remoteNode?: string;
-  /** Why the uplink last went down or could not connect. */
-  lastError?: string;
-  /** While in backoff: when the next attempt starts (ISO 8601). */
-  nextAttemptAt?: string;
-  realms: BridgeStatusView[];
 }
 
 /** Errors a quick retry cannot fix: they need a config change on the edge or the core. */
