@@ -33,7 +33,7 @@ interface BunServeOptions {
     idleTimeout: number;
     sendPings: boolean;
     open(ws: BunServerWebSocket): void;
-    message(ws: BunServerWebSocket, msg: string | ArrayBuffer): void;
+    message(ws: BunServerWebSocket, msg: string | Uint8Array): void;
     drain(ws: BunServerWebSocket): void;
     close(ws: BunServerWebSocket, code: number, reason: string): void;
   };
@@ -111,10 +111,10 @@ function serveWebSocket(opts: ServeWebSocketOptions): Promise<Listening> {
         sendPings: true,
         open(ws) {
           open.add(ws);
-          // ArrayBuffer, wrapped below: the binary decoders read `bytes.buffer` (for a DataView),
-          // and on a Uint8Array Bun made natively that access allocates the buffer object anew;
-          // it showed as ~7% of a MessagePack router's CPU (bench/OPTIMISATIONS.md).
-          ws.binaryType = "arraybuffer";
+          // Uint8Array as Bun makes it. The binary decoders do not read its `.buffer` on the
+          // common path (that getter allocates the buffer object anew for such arrays, ~7% of
+          // a MessagePack router's CPU when every decode did it; bench/OPTIMISATIONS.md).
+          ws.binaryType = "uint8array";
           const channel = bunChannel(ws, opts.tls !== undefined);
           ws.data.channel = channel;
           try {
@@ -125,7 +125,7 @@ function serveWebSocket(opts: ServeWebSocketOptions): Promise<Listening> {
         },
         message(ws, msg) {
           try {
-            ws.data.channel?.onFrame(typeof msg === "string" ? msg : new Uint8Array(msg));
+            ws.data.channel?.onFrame(msg);
           } catch { /* the core's handlers do not throw; never let one escape */ }
         },
         drain(ws) {

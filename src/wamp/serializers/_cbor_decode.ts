@@ -1,3 +1,4 @@
+import { readFloat32BE, readFloat64BE } from "./_floats.ts";
 import { utf8Slice } from "./_utf8.ts";
 
 /**
@@ -23,33 +24,26 @@ const fallback = { fallback: true };
 
 let src: Uint8Array = new Uint8Array(0);
 let pos = 0;
-let view: DataView | undefined;
 
 /** Decodes `bytes`, or returns FALLBACK when cbor-x must decide. Not re-entrant. */
 export function decodeCborFast(bytes: Uint8Array): unknown {
   src = bytes;
   pos = 0;
-  view = undefined;
   try {
     const value = read();
     return pos === src.length ? value : FALLBACK;
   } catch (err) {
-    if (err === fallback || err instanceof RangeError) return FALLBACK; // RangeError: DataView past the end
+    if (err === fallback) return FALLBACK;
     throw err;
   } finally {
     src = EMPTY;
-    view = undefined;
-  }
+    }
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 const TWO_32 = 2 ** 32;
 const MAX_EXACT = 2 ** 53;
 const HI_OF_MAX = 2 ** 21; // high 32 bits of 2^53
-
-function dataView(): DataView {
-  return (view ??= new DataView(src.buffer, src.byteOffset, src.byteLength));
-}
 
 /** The argument of a head whose additional info is `info` (0..27). */
 function argument(info: number): number {
@@ -133,12 +127,14 @@ function read(): unknown {
         case 22: return null;
         case 23: return undefined;
         case 26: {
-          const v = dataView().getFloat32(pos);
+          if (pos + 4 > src.length) throw fallback;
+          const v = readFloat32BE(src, pos);
           pos += 4;
           return v;
         }
         case 27: {
-          const v = dataView().getFloat64(pos);
+          if (pos + 8 > src.length) throw fallback;
+          const v = readFloat64BE(src, pos);
           pos += 8;
           return v;
         }

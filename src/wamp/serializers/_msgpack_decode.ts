@@ -1,3 +1,4 @@
+import { readFloat32BE, readFloat64BE } from "./_floats.ts";
 import { utf8Slice } from "./_utf8.ts";
 
 /**
@@ -23,30 +24,23 @@ const fallback = { fallback: true };
 const EMPTY: Uint8Array = new Uint8Array(0);
 let src: Uint8Array = EMPTY;
 let pos = 0;
-let view: DataView | undefined;
 
 export function decodeMsgpackFast(bytes: Uint8Array): unknown {
   src = bytes;
   pos = 0;
-  view = undefined;
   try {
     const value = read();
     return pos === src.length ? value : FALLBACK;
   } catch (err) {
-    if (err === fallback || err instanceof RangeError) return FALLBACK; // RangeError: DataView past the end
+    if (err === fallback) return FALLBACK;
     throw err;
   } finally {
     src = EMPTY;
-    view = undefined;
-  }
+    }
 }
 
 const TWO_32 = 2 ** 32;
 const HI_OF_MAX = 2 ** 21; // high 32 bits of 2^53
-
-function dataView(): DataView {
-  return (view ??= new DataView(src.buffer, src.byteOffset, src.byteLength));
-}
 
 function need(n: number): number {
   const p = pos;
@@ -115,8 +109,8 @@ function read(): unknown {
       const p = need(n);
       return src.subarray(p, p + n);
     }
-    case 0xca: return dataView().getFloat32(need(4));
-    case 0xcb: return dataView().getFloat64(need(8));
+    case 0xca: return readFloat32BE(src, need(4));
+    case 0xcb: return readFloat64BE(src, need(8));
     case 0xcc: return src[need(1)];
     case 0xcd: return u16();
     case 0xce: return u32();
