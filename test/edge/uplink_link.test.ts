@@ -186,6 +186,29 @@ describe("startEdge against an in-process core", () => {
     });
   }
 
+  test("RunningServer.addMetrics: families rendered on /metrics at each scrape; a failing collector is left out; removable", async () => {
+    core = await startCore();
+    let value = 1;
+    const remove = core.server.addMetrics(() => [{ name: "causeway_edge_test_gauge", help: "A test family.", kind: "gauge", samples: [{ labels: { uplink: "x" }, value }] }]);
+    core.server.addMetrics(() => {
+      throw new Error("broken collector");
+    });
+    const metricsUrl = core.wsUrl.replace(/^ws/, "http").replace(/\/ws$/, "/metrics");
+    const scrape = async () => {
+      const res = await fetch(metricsUrl);
+      expect(res.status).toBe(200);
+      return await res.text();
+    };
+    expect(await scrape()).toContain('causeway_edge_test_gauge{uplink="x"} 1\n');
+    value = 7;
+    const text = await scrape();
+    expect(text).toContain("# TYPE causeway_edge_test_gauge gauge\n");
+    expect(text).toContain('causeway_edge_test_gauge{uplink="x"} 7\n');
+    expect(text).toContain("causeway_sessions_joined_total");
+    remove();
+    expect(await scrape()).not.toContain("causeway_edge_test_gauge");
+  });
+
   test("a local realm the router does not have stops the start, naming it", async () => {
     core = await startCore();
     const router = createRouter({ realms: [{ name: "site" }], linkPeers: () => linkedPeers() });
