@@ -40,6 +40,8 @@ export interface EdgeLinkConnectOptions {
   maxMessageLength?: number;
   clock?: Clock;
   logger?: Logger;
+  /** Called once when the carrier is open, just before LINK_HELLO goes out (uplink state "handshaking"). */
+  onCarrierOpen?: () => void;
 }
 
 export interface EdgeLinkClient {
@@ -102,6 +104,11 @@ export async function connectEdgeLink(opts: EdgeLinkConnectOptions): Promise<Edg
     throw fail(`unsupported scheme "${u.protocol}" (expected ws://, wss://, tcp:// or tls://)`, "connect");
   }
   const left = Math.max(1, timeoutMs - (clock.now() - start));
+  try {
+    opts.onCarrierOpen?.();
+  } catch (err) {
+    (opts.logger ?? silentLogger).error("onCarrierOpen threw", { error: errorText(err) });
+  }
   return await handshake(carrier, opts, maxIn, left, clock, fail);
 }
 

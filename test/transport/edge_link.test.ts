@@ -491,20 +491,26 @@ async function edgeOver(fake: ReturnType<typeof tcpCore>, welcome: Record<string
   const clock = createManualClock();
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({ level: "debug", format: "json", write: (l) => lines.push(JSON.parse(l)) });
-  const pending = connectEdgeLink({ url: "tcp://core.test:9000", node: "gw-9", serializer: jsonSerializer, connectTcp: fake.connectTcp, clock, logger });
+  let opened = 0;
+  const pending = connectEdgeLink({
+    url: "tcp://core.test:9000", node: "gw-9", serializer: jsonSerializer, connectTcp: fake.connectTcp, clock, logger,
+    onCarrierOpen: () => opened++,
+  });
   await until(() => fake.ch.written.length > 0);
   expect([...fake.request()]).toEqual([0x7f, 0xf0 | 15, 0, 0]);
+  expect(opened).toBe(0);
   fake.reply([0x7f, 0xf0 | 15, 0, 0]);
   await until(() => fake.frames().length > 0);
   const hello = fake.frames()[0];
   fake.frame(encodeJsonFrame(F.LINK_WELCOME, 0, { protocol: "causeway-edge", version: 1, node: "core-9", maxChannels: 8, ...welcome }));
-  return { pending, hello, clock, lines };
+  return { pending, hello, clock, lines, carrierOpen: () => opened };
 }
 
 describe("edge link, edge side (RawSocket carrier over a fake TCP connection)", () => {
   test("handshake: RawSocket serializer 15, then LINK_HELLO; LINK_WELCOME resolves with the core's node", async () => {
     const fake = tcpCore();
-    const { pending, hello } = await edgeOver(fake);
+    const { pending, hello, carrierOpen } = await edgeOver(fake);
+    expect(carrierOpen()).toBe(1);
     expect(hello.type).toBe(F.LINK_HELLO);
     expect(json(hello)).toEqual({ protocol: "causeway-edge", version: 1, node: "gw-9", serializer: "json", maxMessageSize: 1 << 24 });
     const link = await pending;
