@@ -21,6 +21,8 @@ export type { Config, ListenerConfig } from "./src/config.ts";
 export { createRouter } from "./src/router/mod.ts";
 export type { Router, RouterOptions } from "./src/router/mod.ts";
 export { linkedPeers } from "./src/transport/local_peer.ts";
+export { loadUplinks, startEdge } from "./edge/mod.ts";
+export type { EdgeOptions, EdgeStatus, RunningEdge, UplinkStatus } from "./edge/mod.ts";
 export { VERSION } from "./src/version.ts";
 
 async function main(): Promise<void> {
