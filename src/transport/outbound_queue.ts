@@ -64,7 +64,8 @@ function runTurnTasks(): void {
   if (failure) throw failure.err;
 }
 
-const defaultSchedule: (fn: () => void) => void = typeof setImmediate === "function"
+/** Runs `fn` once at the end of the current event-loop turn, with the queues' flushes. */
+export const atEndOfTurn: (fn: () => void) => void = typeof setImmediate === "function"
   ? (fn) => {
     turnTasks.push(fn);
     if (!turnArmed) {
@@ -73,6 +74,7 @@ const defaultSchedule: (fn: () => void) => void = typeof setImmediate === "funct
     }
   }
   : queueMicrotask;
+const defaultSchedule = atEndOfTurn;
 
 /** Byte size of a wire item; a string counts its UTF-16 length, a lower bound of its UTF-8 size. */
 export function wireSize(item: WireData): number {
