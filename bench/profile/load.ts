@@ -4,7 +4,7 @@
  *
  *   bun bench/profile/load.ts <ws-url> <scenario> [serializer] [seconds] [subscribers]
  *
- * scenario: rpc (1 caller, 100 calls in flight) | seq (one call at a time, p50/p99/p99.9) |
+ * scenario: rpc (1 caller, 100 calls in flight) | rpc-ints (same, 128 integers as args) | seq (one call at a time, p50/p99/p99.9) |
  *           fanout (1 publisher -> N subscribers, events/s delivered, in order, none lost)
  * Prints one JSON line. Run it against a router started by bench/profile/run_router.ts.
  */
@@ -18,6 +18,10 @@ const ser = serArg as Ser;
 const seconds = Number(secArg);
 const SUBSCRIBERS = Number(subsArg);
 const PAYLOAD = "x".repeat(64);
+// scenario "rpc-ints": the call carries 128 integers instead of the 64-byte string.
+const INTS = Array.from({ length: 128 }, (_, i) => i * 1000);
+const ARGS: unknown[] = scenario === "rpc-ints" ? INTS : [PAYLOAD];
+const ARGS_JSON = JSON.stringify(ARGS);
 
 const mp = new Encoder({ useBigInt64: false });
 const mpd = new Decoder();
@@ -69,8 +73,8 @@ async function join(): Promise<Client> {
 }
 
 function callFrame(request: number): string | Uint8Array {
-  if (ser === "json") return `[48,${request},{},"bench.echo",["${PAYLOAD}"]]`;
-  return enc([48, request, {}, "bench.echo", [PAYLOAD]]);
+  if (ser === "json") return `[48,${request},{},"bench.echo",${ARGS_JSON}]`;
+  return enc([48, request, {}, "bench.echo", ARGS]);
 }
 
 async function callee(): Promise<Client> {
@@ -94,7 +98,7 @@ async function rpc(): Promise<object> {
   const cpu0 = process.cpuUsage();
   await new Promise<void>((resolve) => {
     caller.on = (m) => {
-      if (m[0] !== 50 || (m[2] as unknown[])[0] !== PAYLOAD && (m[3] as unknown[])?.[0] !== PAYLOAD) {
+      if (m[0] !== 50 || (m[3] as unknown[])?.[0] !== ARGS[0] || (m[3] as unknown[]).length !== ARGS.length) {
         throw new Error(`bad result ${JSON.stringify(m)}`);
       }
       done++;
@@ -198,7 +202,7 @@ async function fanout(): Promise<object> {
   };
 }
 
-const run = { rpc, seq, fanout }[scenario as "rpc" | "seq" | "fanout"];
+const run = { rpc, "rpc-ints": rpc, seq, fanout }[scenario as "rpc" | "seq" | "fanout"];
 if (!run) throw new Error(`unknown scenario ${scenario}`);
 console.log(JSON.stringify(await run()));
 process.exit(0);

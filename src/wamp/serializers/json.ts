@@ -35,15 +35,22 @@ export const jsonSerializer: Serializer = {
   },
 };
 
-function hasBinary(v: unknown): boolean {
-  if (typeof v !== "object" || v === null) return false;
+/** `v` is an object (not null). Primitives are skipped in the loops, not in a call each: a
+ * list of 128 numbers cost 8% of a JSON router's CPU when every item was a call. */
+function hasBinary(v: object): boolean {
   if (v instanceof Uint8Array) return true;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (hasBinary(v[i])) return true;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === "object" && x !== null && hasBinary(x)) return true;
+    }
     return false;
   }
   const obj = v as Record<string, unknown>;
-  for (const k in obj) if (hasBinary(obj[k])) return true;
+  for (const k in obj) {
+    const x = obj[k];
+    if (typeof x === "object" && x !== null && hasBinary(x)) return true;
+  }
   return false;
 }
 
