@@ -12,6 +12,8 @@
  */
 export type MatchPolicy = "exact" | "prefix" | "wildcard";
 
+const BEST_CACHE_MAX = 10_000;
+
 export interface Match<T> {
   value: T;
   match: MatchPolicy;
@@ -38,6 +40,13 @@ export class UriMatcher<T> {
   private readonly prefixes = new Map<string, T>();
   private readonly wildRoot: ComponentNode<T> = { children: new Map() };
   private readonly wildcards = new Map<string, T>();
+  /**
+   * best() results for URIs that have no exact entry (a prefix/wildcard match, or null for
+   * none), so a pattern-routed call repeats one Map lookup instead of a trie walk, a split and
+   * an allocation. Any prefix or wildcard change clears it (exact entries are looked up
+   * before it, so they need not); bounded so random URIs cannot grow it without limit.
+   */
+  private readonly bestCache = new Map<string, Match<T> | null>();
 
   get size(): number {
     return this.exact.size + this.prefixes.size + this.wildcards.size;
@@ -50,6 +59,7 @@ export class UriMatcher<T> {
   /** Stores `value` for (pattern, match), replacing any previous value. */
   set(pattern: string, match: MatchPolicy, value: T): void {
     this.table(match).set(pattern, value);
+    if (match !== "exact") this.bestCache.clear();
     if (match === "prefix") {
       const node = this.charPath(pattern, true)!;
       node.value = value;
@@ -63,6 +73,7 @@ export class UriMatcher<T> {
 
   delete(pattern: string, match: MatchPolicy): boolean {
     if (!this.table(match).delete(pattern)) return false;
+    if (match !== "exact") this.bestCache.clear();
     if (match === "prefix") this.prune(this.prefixRoot, pattern, 0);
     else if (match === "wildcard") this.pruneComponents(this.wildRoot, pattern.split("."), 0);
     return true;
@@ -76,6 +87,17 @@ export class UriMatcher<T> {
   best(uri: string): Match<T> | undefined {
     const e = this.exact.get(uri);
     if (e !== undefined) return { value: e, match: "exact", pattern: uri };
+    if (this.prefixes.size === 0 && this.wildcards.size === 0) return undefined;
+    const cached = this.bestCache.get(uri);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.bestPattern(uri);
+    if (this.bestCache.size >= BEST_CACHE_MAX) this.bestCache.clear();
+    this.bestCache.set(uri, found ?? null);
+    return found;
+  }
+
+  /** best() without an exact entry and without the cache. */
+  private bestPattern(uri: string): Match<T> | undefined {
     if (this.prefixes.size > 0) {
       let node: CharNode<T> | undefined = this.prefixRoot;
       let found: CharNode<T> | undefined;
