@@ -16,10 +16,10 @@ let targets: RunningTarget[] = [];
 
 beforeAll(async () => {
   targets = [await startCauseway(), await startBareForwarder()];
-});
+}, 60_000);
 afterAll(async () => {
   for (const t of targets) await t.stop();
-});
+}, 30_000);
 
 async function runOnBoth(s: Scenario, opts: RunOptions): Promise<Measurement[]> {
   const out: Measurement[] = [];
