@@ -127,12 +127,16 @@ export function edgeConfig(uplink: UplinkOptions, localRealms: string[] = uplink
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-export function startCore(opts: CoreConfigOptions = {}): Promise<RouterProcess> {
-  return startRouterProcess({ config: coreConfig(opts) });
+/** Deno starts slower than Bun (it compiles mod.ts on first run): give it longer to be ready. */
+const readyTimeoutMs = (runtime: Runtime) => (runtime === "deno" ? 60_000 : 15_000);
+type Runtime = "bun" | "deno";
+
+export function startCore(opts: CoreConfigOptions = {}, runtime: Runtime = "bun"): Promise<RouterProcess> {
+  return startRouterProcess({ config: coreConfig(opts), runtime, readyTimeoutMs: readyTimeoutMs(runtime) });
 }
 
-export function startEdge(uplink: UplinkOptions, env: Record<string, string> = {}, localRealms?: string[]): Promise<RouterProcess> {
-  return startRouterProcess({ config: edgeConfig(uplink, localRealms), env });
+export function startEdge(uplink: UplinkOptions, env: Record<string, string> = {}, runtime: Runtime = "bun"): Promise<RouterProcess> {
+  return startRouterProcess({ config: edgeConfig(uplink), env, runtime, readyTimeoutMs: readyTimeoutMs(runtime) });
 }
 
 /** The "plain" (non-edge) WebSocket listener of a core. */
