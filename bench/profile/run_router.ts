@@ -29,7 +29,7 @@ const dir = mkdtempSync(join(tmpdir(), "causeway-prof-"));
 const port = 20000 + Math.floor(Math.random() * 10000);
 
 const routerArgs = [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : []), bare ? "bench/bare_forwarder.ts" : "mod.ts"];
-if (bare) routerArgs.push(String(port));
+if (bare) routerArgs.push("--ws-port", String(port), "--rawsocket-port", String(port + 1));
 const child = spawn(bun, routerArgs, {
   cwd: root,
   env: {
@@ -45,6 +45,7 @@ const child = spawn(bun, routerArgs, {
 // Wait for the port.
 for (let i = 0; i < 100; i++) {
   try {
+    // Any HTTP answer (the bare forwarder has no /ping) means the port is up.
     const r = await fetch(`http://127.0.0.1:${port}/ping`);
     await r.text();
     break;
