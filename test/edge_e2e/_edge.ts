@@ -36,6 +36,8 @@ export interface CoreConfigOptions {
   realms?: Json[];
   /** false: no `edge: true` on any listener (a core that only speaks WAMP). */
   edgeListeners?: boolean;
+  /** PEM files: adds listeners "wss" (WebSocket) and "tlsrs" (RawSocket), both TLS with edge links. */
+  tls?: { cert: string; key: string };
 }
 
 /** Remote (core) realm names the edge's local realms map to. */
@@ -55,6 +57,12 @@ export function coreConfig(opts: CoreConfigOptions = {}): Json {
       { name: "rawsocket", transport: "rawsocket", host: "127.0.0.1", port: 0, ...(edge ? { edge: true } : {}) },
       { name: "plain", transport: "websocket", host: "127.0.0.1", port: 0 },
       { name: "plainrs", transport: "rawsocket", host: "127.0.0.1", port: 0 },
+      ...(opts.tls
+        ? [
+          { name: "wss", transport: "websocket", host: "127.0.0.1", port: 0, edge: true, tls: opts.tls },
+          { name: "tlsrs", transport: "rawsocket", host: "127.0.0.1", port: 0, edge: true, tls: opts.tls },
+        ]
+        : []),
     ],
     store: { dataDir: ":memory:" },
     realms: opts.realms ?? [{ name: REMOTE.site }, { name: REMOTE.plant }],
@@ -84,6 +92,7 @@ export interface UplinkOptions {
   buffer?: { maxMessages: number; overflow: "drop_oldest" | "drop_newest" };
   /** The edge's node id (default EDGE_NODE). */
   node?: string;
+  tls?: { ca?: string; rejectUnauthorized?: boolean; serverName?: string };
 }
 
 /** Short enough that a half-open link is noticed in about a second (1 s window here). */
@@ -114,6 +123,7 @@ export function edgeConfig(uplink: UplinkOptions, localRealms: string[] = uplink
       node: uplink.node ?? EDGE_NODE,
       serializer: uplink.serializer ?? "json",
       ...(uplink.auth ? { auth: uplink.auth } : {}),
+      ...(uplink.tls ? { tls: uplink.tls } : {}),
       backoff: uplink.backoff ?? TEST_BACKOFF,
       keepalive: uplink.keepalive ?? TEST_KEEPALIVE,
       buffer: uplink.buffer ?? { maxMessages: 100, overflow: "drop_oldest" },
