@@ -10,7 +10,10 @@
  *
  * and prints p50/p99/mean per path and the hop's added p50/p99 over the direct path.
  *
- *   bun bench/edge_hop.ts [--calls 3000] [--carrier ws|tcp] [--serializer json|msgpack|cbor]
+ *   bun bench/edge_hop.ts [--calls 3000] [--carrier ws|tcp] [--serializer json|msgpack|cbor] [--mode link|compat]
+ *
+ * (--mode compat: one plain WAMP connection per realm instead of the link; carrier ws = WebSocket,
+ * tcp = RawSocket.)
  *
  * The clients are Causeway's own WebSocket client (src/transport) with JSON, in this process;
  * the routers are separate processes on loopback. Warm-up calls are not counted.
@@ -30,6 +33,7 @@ const CALLS = Number(arg("calls", "3000"));
 const WARMUP = Math.min(500, Math.ceil(CALLS / 5));
 const CARRIER = arg("carrier", "ws");
 const LINK_SERIALIZER = arg("serializer", "msgpack");
+const MODE = arg("mode", "link");
 const json = serializerBySubprotocol("wamp.2.json")!;
 const payload = "x".repeat(64);
 
@@ -136,7 +140,7 @@ const edge = await startRouterProcess({
     uplinks: [{
       name: "bench",
       url: edgeUrl,
-      mode: "link",
+      mode: MODE,
       node: "bench-edge",
       serializer: LINK_SERIALIZER,
       realms: [{
@@ -162,7 +166,7 @@ try {
 
   const f = (n: number) => n.toFixed(3).padStart(8);
   console.log(`\nedge hop latency: ${CALLS} sequential calls per path (+${WARMUP} warm-up), 64-byte payload,`);
-  console.log(`clients JSON over WebSocket, link carrier ${CARRIER} with ${LINK_SERIALIZER}, ${process.versions.bun ? `bun ${process.versions.bun}` : "node"}\n`);
+  console.log(`clients JSON over WebSocket, ${MODE} mode over ${CARRIER} with ${LINK_SERIALIZER}, ${process.versions.bun ? `bun ${process.versions.bun}` : "node"}\n`);
   console.log(`| path                       |  p50 ms  |  p99 ms  | mean ms  | +p50 ms  | +p99 ms  |`);
   console.log(`| -------------------------- | -------- | -------- | -------- | -------- | -------- |`);
   for (const r of [direct, exportHop, importHop, local]) {
