@@ -3,7 +3,8 @@
 // noticed by the keepalive; while down, local traffic keeps working, imported calls fail fast
 // with wamp.error.unavailable and exported publications are buffered, then delivered in order
 // after the reconnect; a cut link reconnects at once; a core killed with SIGKILL and started
-// again gets the edge's registrations and interests back without restarting the edge.
+// again gets the edge's registrations and interests (both directions) back without restarting
+// the edge.
 //
 // The tests run in order and share the processes (each step starts from the state the previous
 // one left), so the whole file needs one core restart, not one per test.
@@ -26,6 +27,8 @@ let edgeCallee: InteropClient;
 let edgeUser: InteropClient;
 /** Core-side subscriber of the exported telemetry topic (lives as long as the first core). */
 const telemetry = new Events();
+/** Edge-side subscriber of an imported topic (lives as long as the edge). */
+const commands = new Events();
 
 beforeAll(async () => {
   core = await startCore();
@@ -37,7 +40,7 @@ beforeAll(async () => {
       local: "site",
       remote: REMOTE.site,
       export: { procedures: [{ uri: "com.acme.device.", match: "prefix" }], topics: [{ uri: "com.acme.telemetry.", match: "prefix" }] },
-      import: { procedures: [{ uri: "com.acme.cloud.", match: "prefix" }] },
+      import: { procedures: [{ uri: "com.acme.cloud.", match: "prefix" }], topics: [{ uri: "com.acme.cmd.", match: "prefix" }] },
     }],
     // Small on purpose: the buffered-publications test overflows it by two.
     buffer: { maxMessages: 5, overflow: "drop_oldest" },
@@ -47,6 +50,7 @@ beforeAll(async () => {
   await edgeCallee.register("com.acme.device.alive", () => payload(["alive"]));
   await edgeCallee.register("com.acme.local.only", () => payload(["local"]));
   edgeUser = await clients.track(connectWampy(edge.wsUrl, "msgpack", "site"));
+  await edgeUser.subscribe("com.acme.cmd.reset", (e) => commands.push(e));
 }, 30_000);
 
 afterAll(async () => {
@@ -158,5 +162,12 @@ describe("edge link through a TCP proxy", () => {
       return inbox.next(300, "again");
     });
     expect(e.args).toEqual(["again"]);
+    // The imported topic's interest (a local subscription made before the kill) is back too.
+    const corePub = await clients.track(connectWampy(core.wsUrl, "json", REMOTE.site));
+    const cmd = await eventually("imported event from the new core", async () => {
+      await corePub.publish("com.acme.cmd.reset", ["now"], {}, { acknowledge: true });
+      return commands.next(300, "now");
+    });
+    expect(cmd.args).toEqual(["now"]);
   });
 });
