@@ -104,6 +104,14 @@ describe("edge link through a TCP proxy", () => {
     expect(JSON.stringify(down.args)).toContain(UPLINK);
     // It keeps trying (the attempts hang in the partition until they time out).
     await eventually("reconnect attempts", reconnects, { accept: (n) => n > before });
+    // The status procedure says so, with the reason.
+    const status = (await edgeUser.call("causeway.edge.status")).args[0] as {
+      uplinks: Array<{ name: string; state: string; lastError?: string; realms: Array<{ state: string }> }>;
+    };
+    expect(status.uplinks[0].name).toBe(UPLINK);
+    expect(status.uplinks[0].state).not.toBe("up");
+    expect(status.uplinks[0].lastError ?? "").not.toBe("");
+    expect(status.uplinks[0].realms[0].state).toBe("down");
   });
 
   test("publications made while the link is down are buffered (bounded, oldest dropped) and arrive in order after it heals", async () => {
