@@ -9,7 +9,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type RouterProcess, startRouterProcess } from "../_harness/router_process.ts";
 import { startTcpProxy, type TcpProxy } from "../_harness/tcp_proxy.ts";
 import { autobahn, connectAutobahn } from "../interop/_autobahn.ts";
@@ -17,8 +18,6 @@ import { type InteropClient, type Kwargs, type Payload, withTimeout } from "../i
 import { startPythonScript, type PythonPeer } from "../interop/_python.ts";
 import { newWampy } from "../interop/_wampy.ts";
 import type { Wampy } from "wampy";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 
 type Json = Record<string, unknown>;
 
@@ -161,11 +160,6 @@ export function plainRawsocketPort(core: RouterProcess): number {
   const l = core.listeners.plainrs;
   if (!l) throw new Error("the core has no listener named plainrs");
   return l.port;
-}
-
-/** tcp://host:port of the core's RawSocket listener (edge links by serializer id 15). */
-export function coreTcpUrl(core: RouterProcess): string {
-  return `tcp://127.0.0.1:${core.rawsocketPort}`;
 }
 
 /** SIGKILL: the process vanishes without GOODBYE (the kernel still closes its sockets). */
