@@ -4,7 +4,7 @@
  * when the config has uplinks, and `loadUplinks` for `causeway check-config`.
  */
 import type { Router } from "../src/router/mod.ts";
-import { connectEdgeLink, type EdgeLinkConnectOptions, linkedPeers, type TcpConnect } from "../src/transport/mod.ts";
+import { connectEdgeLink, linkedPeers, type TcpConnect } from "../src/transport/mod.ts";
 import { serializers } from "../src/wamp/mod.ts";
 import { type Clock, Counters, type Logger, type MetricFamily, silentLogger, systemClock } from "../src/util/mod.ts";
 import { createBackoff } from "./backoff.ts";
@@ -162,11 +162,7 @@ function buildUplink(
     })
   );
   const transport: UplinkTransport = u.mode === "link"
-    ? linkTransport((onCarrierOpen) => {
-      // onCarrierOpen: called by the link (where it supports it) between carrier and handshake.
-      const linkOpts: EdgeLinkConnectOptions & { onCarrierOpen?: () => void } = { ...common, node: u.node ?? defaultNode, logger, onCarrierOpen };
-      return connectEdgeLink(linkOpts);
-    })
+    ? linkTransport((onCarrierOpen) => connectEdgeLink({ ...common, node: u.node ?? defaultNode, logger, onCarrierOpen }))
     : compatTransport({ ...common, realms: u.realms.length });
   uplink = new Uplink({
     name: u.name,

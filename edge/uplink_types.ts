@@ -43,7 +43,7 @@ export interface UplinkTransport {
   /**
    * Connects and (link mode) completes the link handshake. Rejects with a message naming the
    * url and cause. `onHandshaking` runs when the carrier is open and the link handshake starts
-   * (link mode, where the link reports it).
+   * (link mode: EdgeLinkConnectOptions.onCarrierOpen).
    */
   connect(onHandshaking?: () => void): Promise<UplinkConnection>;
 }
