@@ -10,6 +10,7 @@ import { type RunningEdge, startEdge } from "../../edge/mod.ts";
 import { startTestServer, type TestServer } from "../_harness/in_process_server.ts";
 import { MessageClient } from "../_harness/message_client.ts";
 import { startTcpProxy, type TcpProxy } from "../_harness/tcp_proxy.ts";
+import { detectRuntime } from "../../src/runtime/detect.ts";
 import { type Invocation, MessageType as T } from "../../src/wamp/mod.ts";
 import { hostname } from "node:os";
 
@@ -207,6 +208,33 @@ describe("startEdge against an in-process core", () => {
     expect(text).toContain("causeway_sessions_joined_total");
     remove();
     expect(await scrape()).not.toContain("causeway_edge_test_gauge");
+  });
+
+  test("a core that opens the carrier but never answers LINK_HELLO: handshaking, then backoff after connectTimeoutMs", async () => {
+    const { createServer } = await import("node:net");
+    // Accepts the RawSocket handshake for serializer 15 (edge link), then stays silent.
+    const silent = createServer((sock) => {
+      sock.once("data", () => sock.write(new Uint8Array([0x7f, 0xff, 0, 0])));
+      sock.on("error", () => {});
+    });
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const runtime = await detectRuntime();
+      const router = edgeRouter();
+      edge = await startEdge({
+        uplinks: [{ name: "cloud", url: `tcp://127.0.0.1:${port}`, connectTimeoutMs: 300, backoff: { minMs: 5000, maxMs: 5000 }, realms: [{ local: "site" }] }],
+        router, connectTcp: runtime.connectTcp, readTextFile: () => Promise.reject(new Error("none")), env: () => undefined, logger: silentLogger,
+      });
+      await until("handshaking", () => edge!.status().uplinks[0].state === "handshaking");
+      expect(sample(edge!.metrics(), "causeway_edge_link_state", { uplink: "cloud", state: "handshaking" })).toBe(1);
+      await until("backoff", () => edge!.status().uplinks[0].state === "backoff");
+      expect(edge!.status().uplinks[0].lastError).toContain(`tcp://127.0.0.1:${port}`);
+    } finally {
+      await edge?.stop();
+      edge = undefined;
+      silent.close();
+    }
   });
 
   test("a local realm the router does not have stops the start, naming it", async () => {
