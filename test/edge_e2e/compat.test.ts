@@ -10,7 +10,7 @@ import type { Wampy } from "wampy";
 import { InteropClients, payload } from "../interop/_client.ts";
 import {
   AbSessions, Events, eventually, PythonPeers, plainUrl, REMOTE, type RouterProcess, startCore, startEdge, waitLink,
-  failure, UPLINK, wampyIdentityCallee, withSession,
+  failure, TEST_KEEPALIVE, UPLINK, waitForLog, wampyIdentityCallee, withSession,
 } from "./_edge.ts";
 
 let core: RouterProcess;
@@ -148,6 +148,8 @@ describe("compat mode against a plain WebSocket listener", () => {
 
     proxy.freeze();
     await waitLink(edge, false, 10_000);
+    // Noticed by the keepalive, not by a closed socket.
+    expect(await waitForLog(edge, ["uplink down", "keepalive probe"])).toMatch(new RegExp(`\\b${TEST_KEEPALIVE.maxAttempts} keepalive probes?\\b`));
     const down = await failure(caller.call("com.acme.cloud.ping"), 3000);
     expect(down.error).toBe("wamp.error.unavailable");
     expect(JSON.stringify(down.args)).toContain(UPLINK);

@@ -13,7 +13,7 @@ import { connectWampy } from "../interop/_wampy.ts";
 import { type InteropClient, InteropClients, payload } from "../interop/_client.ts";
 import {
   AbSessions, Events, eventually, failure, killHard, linkUp, metricsText, proxyTo, REMOTE, type RouterProcess, sample, startCore,
-  startEdge, type TcpProxy, TEST_KEEPALIVE, UPLINK, waitLink,
+  startEdge, type TcpProxy, TEST_KEEPALIVE, UPLINK, waitForLog, waitLink,
 } from "./_edge.ts";
 
 let core: RouterProcess;
@@ -96,6 +96,8 @@ describe("edge link through a TCP proxy", () => {
     // The detection window is intervalMs + maxAttempts * timeoutMs (1 s here); wait generously.
     await waitLink(edge, false, 10_000);
     expect(proxy.connections).toBeGreaterThanOrEqual(1); // the proxy closed nothing
+    // Noticed by the keepalive, not by a closed socket.
+    expect(await waitForLog(edge, ["uplink down", "keepalive probe"])).toMatch(new RegExp(`\\b${TEST_KEEPALIVE.maxAttempts} keepalive probes?\\b`));
 
     expect((await edgeUser.call("com.acme.local.only")).args).toEqual(["local"]);
     expect((await edgeUser.call("com.acme.device.alive")).args).toEqual(["alive"]);
