@@ -31,6 +31,11 @@ Environment:
                                      (e.g. CAUSEWAY_LISTEN_WS=127.0.0.1:9000; port 0 = any free port).
   CAUSEWAY_LOG_LEVEL=L               Same as --log-level.
 
+Edge mode: a config with an "uplinks" section also bridges chosen procedures and topics of
+local realms to a remote Causeway (one multiplexed edge link, or plain WAMP in compat mode);
+the core enables it with "edge": true on a listener. See the README's "Edge" section;
+check-config validates uplinks too, and causeway.edge.status reports the link on each bridged realm.
+
 Logs are JSON lines on stdout. SIGHUP re-reads the listeners' TLS certificate and key files for new connections
 (open sessions stay). SIGINT/SIGTERM close the listeners, send GOODBYE
 (wamp.close.system_shutdown) to every session and exit 0.

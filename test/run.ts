@@ -3,7 +3,7 @@
 // streams through; the last line is the one CI reads: `tests: N passed, M failed`.
 //
 // Deno subset (DENO_PATHS): the unit tests (test/_shim, util, wamp, store, auth, rbac, router,
-// transport, cli, config) and test/architecture.test.ts — in-memory code that must behave the
+// transport, cli, config, edge) and test/architecture.test.ts — in-memory code that must behave the
 // same on both runtimes — plus test/integration (in-process servers: under Deno they run on the
 // Deno runtime adapter, so the transport matrix covers Deno.serve too), test/_harness and
 // test/interop/deno_router.test.ts, which drive router processes and real clients from inside
@@ -40,6 +40,7 @@ const DENO_PATHS = [
   "test/build/version.test.ts",
   "test/integration",
   "test/gateway",
+  "test/edge",
   "test/_harness",
   "test/interop/deno_router.test.ts",
 ];

@@ -205,7 +205,7 @@ describe("RealmBridge: call timeouts and canceling across the hop", () => {
     const r2 = caller.call("com.acme.cmd.slow");
     const inv2 = await callee.nextOfType<Invocation>(T.INVOCATION);
     caller.send({ type: T.CANCEL, request: r2, options: { mode: "kill" } });
-    const intr = await callee.nextOfType(T.INTERRUPT) as { request: number; options: { mode: string } };
+    const intr = await callee.nextOfType(T.INTERRUPT) as unknown as { request: number; options: { mode: string } };
     expect([intr.request, intr.options.mode]).toEqual([inv2.request, "kill"]);
     callee.send({ type: T.ERROR, requestType: T.INVOCATION, request: inv2.request, details: {}, error: "wamp.error.canceled" });
     expect(((await caller.replyTo(r2)) as ErrorMessage).error).toBe("wamp.error.canceled");
