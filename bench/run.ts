@@ -82,11 +82,11 @@ const sh = (cmd: string) => {
 
 function machine(): string[] {
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "?";
-  const dirty = sh("git status --porcelain -- src mod.ts bench").split("\n").filter(Boolean).length;
+  const dirty = sh("git status --porcelain -- src mod.ts bench ':!bench/RESULTS.md'").split("\n").filter(Boolean).length;
   return [
     `- CPU: ${cpu}, ${os.cpus().length} cores; ${Math.round(os.totalmem() / 1024 ** 3)} GiB RAM`,
     `- kernel: ${os.type()} ${os.release()}; Bun ${Bun.version}`,
-    `- commit: ${sh("git rev-parse --short HEAD") || "?"}${dirty ? ` (plus ${dirty} uncommitted file(s) under src/, mod.ts or bench/ in the working tree)` : ""}`,
+    `- commit: ${sh("git rev-parse --short HEAD") || "?"}${dirty ? ` (plus ${dirty} uncommitted file(s) under src/, mod.ts or bench/ in the working tree, RESULTS.md aside)` : ""}`,
     `- date: ${new Date().toISOString()}`,
   ];
 }
