@@ -37,7 +37,7 @@ export function decodeCborFast(bytes: Uint8Array): unknown {
     throw err;
   } finally {
     src = EMPTY;
-    }
+  }
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);

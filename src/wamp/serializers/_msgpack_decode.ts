@@ -36,7 +36,7 @@ export function decodeMsgpackFast(bytes: Uint8Array): unknown {
     throw err;
   } finally {
     src = EMPTY;
-    }
+  }
 }
 
 const TWO_32 = 2 ** 32;
