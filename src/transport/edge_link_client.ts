@@ -18,7 +18,8 @@ import {
 } from "./edge_link_frames.ts";
 import { errorText } from "./framed_peer.ts";
 import { announcedLength } from "./rawsocket.ts";
-import { HandshakeError, handshakeErrorName, handshakeRequest, MAGIC } from "./rawsocket_framing.ts";
+import { HandshakeError } from "./rawsocket_framing.ts";
+import { clientHandshake, deliverLeftover, type RawSocketHandshakeError } from "./rawsocket_client.ts";
 import { webSocketChannel } from "./websocket_client.ts";
 import { DEFAULT_MAX_MESSAGE_LENGTH } from "./websocket.ts";
 
@@ -179,52 +180,18 @@ async function openRawSocket(
   } catch (err) {
     throw fail(errorText(err), "connect");
   }
-  return await new Promise<LinkCarrier>((resolve, reject) => {
-    const reply = new Uint8Array(4);
-    let fill = 0;
-    let settled = false;
-    const done = (err: EdgeLinkError) => {
-      if (settled) return;
-      settled = true;
-      clock.clearTimeout(timer);
-      channel.destroy();
-      reject(err);
-    };
-    const timer = clock.setTimeout(() => done(fail(`no RawSocket handshake reply within ${timeoutMs} ms`, "timeout")), timeoutMs);
-    channel.onClose = (err) => done(fail(err ? `connection closed (${err.message})` : "connection closed by the core during the RawSocket handshake", "connect"));
-    channel.onDrain = () => {};
-    channel.onData = (chunk) => {
-      if (settled) return;
-      let i = 0;
-      while (fill < 4 && i < chunk.length) reply[fill++] = chunk[i++];
-      if (fill < 4) return;
-      if (reply[0] !== MAGIC) return done(fail(`not a WAMP RawSocket listener (first octet 0x${reply[0].toString(16)})`, "connect"));
-      const id = reply[1] & 0x0f;
-      if (id === 0) {
-        const code = reply[1] >> 4;
-        if (code === HandshakeError.SERIALIZER_UNSUPPORTED) return done(new EdgeLinkError(NOT_EDGE(opts.url), "not_edge"));
-        return done(fail(`the core refused the RawSocket handshake: ${handshakeErrorName(code)} (error ${code})`, "connect"));
-      }
-      if (id !== EDGE_RAWSOCKET_SERIALIZER_ID) {
-        return done(fail(`the core answered with RawSocket serializer ${id}, not ${EDGE_RAWSOCKET_SERIALIZER_ID} (edge link)`, "connect"));
-      }
-      settled = true;
-      clock.clearTimeout(timer);
-      const carrier = rawSocketCarrier(channel, ourMax);
-      resolve(carrier);
-      if (i < chunk.length) {
-        // Frames that came with the reply: delivered once the link is wired (next turn).
-        const held = [chunk.subarray(i)];
-        const feed = channel.onData;
-        channel.onData = (more) => void held.push(more);
-        setTimeout(() => {
-          channel.onData = feed;
-          for (const c of held) feed(c);
-        }, 0);
-      }
-    };
-    channel.write(handshakeRequest(ourMax, EDGE_RAWSOCKET_SERIALIZER_ID));
-  });
+  let reply: { theirMax: number; leftover?: Uint8Array };
+  try {
+    reply = await clientHandshake(channel, EDGE_RAWSOCKET_SERIALIZER_ID, ourMax, timeoutMs, clock, "core");
+  } catch (err) {
+    const e = err as RawSocketHandshakeError;
+    if (e.kind === "refused" && e.code === HandshakeError.SERIALIZER_UNSUPPORTED) throw new EdgeLinkError(NOT_EDGE(opts.url), "not_edge");
+    throw fail(`RawSocket handshake: ${e.message}`, e.kind === "timeout" ? "timeout" : "connect");
+  }
+  const carrier = rawSocketCarrier(channel, ourMax);
+  // Frames that came with the reply: delivered once the link is wired (next turn).
+  if (reply.leftover) deliverLeftover(channel, reply.leftover);
+  return carrier;
 }
 
 function handshake(

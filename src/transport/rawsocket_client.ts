@@ -46,54 +46,90 @@ function handshake(
   timeoutMs: number,
   opts: RawSocketConnectOptions,
 ): Promise<Peer> {
-  const clock: Clock = opts.clock ?? systemClock;
-  return new Promise<Peer>((resolve, reject) => {
+  return clientHandshake(channel, serializer.rawsocketId, ourMax, timeoutMs, opts.clock ?? systemClock, "router").then(
+    ({ theirMax, leftover }) => {
+      const { peer } = startRawSocketPeer(channel, serializer, ourMax, theirMax, opts);
+      if (leftover) deliverLeftover(channel, leftover);
+      return peer;
+    },
+    (err: RawSocketHandshakeError) => {
+      throw new Error(`RawSocket handshake with ${where} failed: ${err.message}`);
+    },
+  );
+}
+
+/** Why a client-side RawSocket handshake failed; `code` is the router's error code for "refused". */
+export class RawSocketHandshakeError extends Error {
+  constructor(message: string, readonly kind: "timeout" | "closed" | "not_rawsocket" | "refused" | "serializer", readonly code?: number) {
+    super(message);
+  }
+}
+
+/**
+ * The client half of the RawSocket handshake on a connected channel: sends the request for
+ * `serializerId`, waits for the reply. Resolves with the other side's announced maximum and any
+ * bytes that came with the reply; rejects (and destroys the channel) with a
+ * RawSocketHandshakeError. `other` names the other side in messages ("router", "core").
+ * Shared by WAMP-over-RawSocket and the edge link's tcp carrier.
+ */
+export function clientHandshake(
+  channel: ByteChannel,
+  serializerId: number,
+  ourMax: number,
+  timeoutMs: number,
+  clock: Clock,
+  other: string,
+): Promise<{ theirMax: number; leftover?: Uint8Array }> {
+  return new Promise((resolve, reject) => {
     const reply = new Uint8Array(4);
     let fill = 0;
     let settled = false;
-    const fail = (why: string) => {
+    const fail = (why: string, kind: RawSocketHandshakeError["kind"], code?: number) => {
       if (settled) return;
       settled = true;
       clock.clearTimeout(timer);
       channel.destroy();
-      reject(new Error(`RawSocket handshake with ${where} failed: ${why}`));
+      reject(new RawSocketHandshakeError(why, kind, code));
     };
-    const timer = clock.setTimeout(() => fail(`no reply within ${timeoutMs} ms`), timeoutMs);
+    const timer = clock.setTimeout(() => fail(`no reply within ${timeoutMs} ms`, "timeout"), timeoutMs);
     channel.onClose = (err) =>
-      fail(err ? `connection closed (${err.message})` : "connection closed by the router");
+      fail(err ? `connection closed (${err.message})` : `connection closed by the ${other}`, "closed");
     channel.onDrain = () => {};
     channel.onData = (chunk) => {
       if (settled) return;
       let i = 0;
       while (fill < 4 && i < chunk.length) reply[fill++] = chunk[i++];
       if (fill < 4) return;
-      if (reply[0] !== MAGIC) return fail(`not a WAMP RawSocket router (first octet 0x${hex(reply[0])})`);
-      const serializerId = reply[1] & 0x0f;
-      if (serializerId === 0) {
+      if (reply[0] !== MAGIC) return fail(`not a WAMP RawSocket ${other} (first octet 0x${hex(reply[0])})`, "not_rawsocket");
+      const answered = reply[1] & 0x0f;
+      if (answered === 0) {
         const code = reply[1] >> 4;
-        return fail(`router refused: ${handshakeErrorName(code)} (error ${code})`);
+        return fail(`${other} refused: ${handshakeErrorName(code)} (error ${code})`, "refused", code);
       }
-      if (serializerId !== serializer.rawsocketId) {
-        return fail(`router answered with serializer ${serializerId}, requested ${serializer.rawsocketId}`);
+      if (answered !== serializerId) {
+        return fail(`${other} answered with serializer ${answered}, requested ${serializerId}`, "serializer");
       }
       settled = true;
       clock.clearTimeout(timer);
-      const routerMax = exponentLength(reply[1] >> 4);
-      const { peer, feed } = startRawSocketPeer(channel, serializer, ourMax, routerMax, opts);
-      resolve(peer);
-      if (i < chunk.length) {
-        // Bytes that came with the reply are messages: hold them (and any chunk arriving
-        // meanwhile, in order) until the caller has had the peer and set its onMessage.
-        const held = [chunk.subarray(i)];
-        channel.onData = (more) => void held.push(more);
-        setTimeout(() => {
-          channel.onData = feed;
-          for (const c of held) feed(c);
-        }, 0);
-      }
+      resolve({ theirMax: exponentLength(reply[1] >> 4), leftover: i < chunk.length ? chunk.subarray(i) : undefined });
     };
-    channel.write(handshakeRequest(ourMax, serializer.rawsocketId));
+    channel.write(handshakeRequest(ourMax, serializerId));
   });
+}
+
+/**
+ * Bytes that came with the handshake reply are messages: hold them (and any chunk arriving
+ * meanwhile, in order) until the next turn, so whoever receives what the caller built has set
+ * its handlers, then hand them to the channel's (new) onData.
+ */
+export function deliverLeftover(channel: ByteChannel, leftover: Uint8Array): void {
+  const feed = channel.onData;
+  const held = [leftover];
+  channel.onData = (more) => void held.push(more);
+  setTimeout(() => {
+    channel.onData = feed;
+    for (const c of held) feed(c);
+  }, 0);
 }
 
 function hex(b: number): string {
