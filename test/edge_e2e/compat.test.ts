@@ -2,7 +2,7 @@
 // realm, against a core with no edge listener at all. RPC and events both ways with real clients
 // on both sides; on the core the bridge sessions are ordinary WebSocket sessions, one connection
 // per realm. A TCP proxy in front of the plain listener lets the last test freeze the connections.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { startTcpProxy, type TcpProxy } from "../_harness/tcp_proxy.ts";
 import { connectAutobahn } from "../interop/_autobahn.ts";
 import { connectWampy } from "../interop/_wampy.ts";
@@ -12,6 +12,10 @@ import {
   AbSessions, Events, eventually, PythonPeers, plainUrl, REMOTE, type RouterProcess, startCore, startEdge, waitLink,
   failure, TEST_KEEPALIVE, UPLINK, waitForLog, wampyIdentityCallee, withSession,
 } from "./_edge.ts";
+
+// test/_setup.ts sets 20 s, but Bun 1.4.5 applies a preload's setDefaultTimeout to the first
+// test file of a run only; every later file would get 5 s.
+setDefaultTimeout(20_000);
 
 let core: RouterProcess;
 let edge: RouterProcess;

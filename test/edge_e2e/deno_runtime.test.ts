@@ -1,13 +1,17 @@
 // The same bridge with both routers running on Deno (`deno run -A mod.ts`): Deno's node:net
 // carries the tcp:// link (through the TCP proxy) and its WebSocket client the ws:// link of a
 // second edge; RPC both ways, an event each way, and a frozen link noticed and healed.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { connectWampy } from "../interop/_wampy.ts";
 import { InteropClients, payload } from "../interop/_client.ts";
 import {
   AbSessions, Events, eventually, failure, proxyTo, REMOTE, type RouterProcess, startCore, startEdge, type TcpProxy, UPLINK,
   waitLink,
 } from "./_edge.ts";
+
+// test/_setup.ts sets 20 s, but Bun 1.4.5 applies a preload's setDefaultTimeout to the first
+// test file of a run only; every later file would get 5 s.
+setDefaultTimeout(20_000);
 
 let core: RouterProcess;
 let tcpEdge: RouterProcess;

@@ -3,7 +3,7 @@
 // clients on both sides (autobahn-js, wampy, python3-autobahn). RPC both ways, events both ways,
 // progressive results, no echo on a topic bridged both ways, export filters honoured, the edge
 // sessions in the core's meta API, the status procedure and /metrics.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { connectAutobahn } from "../interop/_autobahn.ts";
 import { connectWampy, newWampy } from "../interop/_wampy.ts";
 import type { Wampy } from "wampy";
@@ -12,6 +12,10 @@ import {
   AbSessions, Events, type AbDetails, coreSessions, EDGE_NODE, CORE_NODE, edgeStatus, eventually, failure, first, metricsText,
   type ProgressThen, PythonPeers, REMOTE, wampyIdentityCallee, type RouterProcess, sample, startCore, startEdge, UPLINK, waitLink, withSession,
 } from "./_edge.ts";
+
+// test/_setup.ts sets 20 s, but Bun 1.4.5 applies a preload's setDefaultTimeout to the first
+// test file of a run only; every later file would get 5 s.
+setDefaultTimeout(20_000);
 
 let core: RouterProcess;
 let edge: RouterProcess;

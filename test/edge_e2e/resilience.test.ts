@@ -8,13 +8,17 @@
 //
 // The tests run in order and share the processes (each step starts from the state the previous
 // one left), so the whole file needs one core restart, not one per test.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { connectWampy } from "../interop/_wampy.ts";
 import { type InteropClient, InteropClients, payload } from "../interop/_client.ts";
 import {
   AbSessions, Events, eventually, failure, killHard, linkUp, metricsText, proxyTo, REMOTE, type RouterProcess, sample, startCore,
   startEdge, type TcpProxy, TEST_KEEPALIVE, UPLINK, waitForLog, waitLink,
 } from "./_edge.ts";
+
+// test/_setup.ts sets 20 s, but Bun 1.4.5 applies a preload's setDefaultTimeout to the first
+// test file of a run only; every later file would get 5 s.
+setDefaultTimeout(20_000);
 
 let core: RouterProcess;
 let edge: RouterProcess;

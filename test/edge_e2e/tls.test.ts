@@ -2,7 +2,7 @@
 // made here with openssl), one edge on each carrier trusting only that CA (`tls.ca`), both
 // bridging RPC; an edge that does not trust the CA, and one expecting another server name, are
 // refused at the TLS handshake and say so, while serving locally.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +11,10 @@ import { InteropClients, payload } from "../interop/_client.ts";
 import {
   eventually, REMOTE, type RouterProcess, secretsDir, startCore, startEdge, waitForLog, waitLink,
 } from "./_edge.ts";
+
+// test/_setup.ts sets 20 s, but Bun 1.4.5 applies a preload's setDefaultTimeout to the first
+// test file of a run only; every later file would get 5 s.
+setDefaultTimeout(20_000);
 
 const HAVE_OPENSSL = existsSync("/usr/bin/openssl");
 const files = secretsDir();
