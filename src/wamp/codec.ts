@@ -115,6 +115,52 @@ function lookup(code: unknown): Layout {
 
 /** Wire array → validated Message. Throws ProtocolViolation naming the message and element. */
 export function fromArray(arr: unknown): Message {
+  // CALL and YIELD are most of what a router reads under RPC load: decode them with a fixed
+  // object shape and no layout walk. Anything unusual falls through to the generic walk,
+  // which produces the same Message or throws the same error.
+  if (Array.isArray(arr)) {
+    const code = arr[0];
+    if (code === T.CALL) {
+      const m = fastCall(arr);
+      if (m !== undefined) return m;
+    } else if (code === T.YIELD) {
+      const m = fastYield(arr);
+      if (m !== undefined) return m;
+    }
+  }
+  return fromArrayGeneric(arr);
+}
+
+const CALL_LAYOUT = LAYOUTS[T.CALL]!;
+const YIELD_LAYOUT = LAYOUTS[T.YIELD]!;
+const CALL_OPTIONS_WHERE = CALL_LAYOUT.fields[1].where!;
+const YIELD_OPTIONS_WHERE = YIELD_LAYOUT.fields[1].where!;
+
+/** [CALL, Request|id, Options|dict, Procedure|uri, Arguments?, ArgumentsKw?]; undefined: take the generic path. */
+function fastCall(arr: unknown[]): Message | undefined {
+  const n = arr.length;
+  if (n < 4 || n > 6) return undefined;
+  const request = arr[1], options = arr[2], procedure = arr[3];
+  if (!isId(request) || !isDict(options) || typeof procedure !== "string") return undefined;
+  checkCallOptions(options, CALL_OPTIONS_WHERE);
+  const msg: Record<string, unknown> = { type: T.CALL, request, options, procedure };
+  if (n > 4) decodePayload(CALL_LAYOUT, arr, 4, msg);
+  return msg as unknown as Message;
+}
+
+/** [YIELD, INVOCATION.Request|id, Options|dict, Arguments?, ArgumentsKw?]; undefined: take the generic path. */
+function fastYield(arr: unknown[]): Message | undefined {
+  const n = arr.length;
+  if (n < 3 || n > 5) return undefined;
+  const request = arr[1], options = arr[2];
+  if (!isId(request) || !isDict(options)) return undefined;
+  checkResultDict(options, YIELD_OPTIONS_WHERE);
+  const msg: Record<string, unknown> = { type: T.YIELD, request, options };
+  if (n > 3) decodePayload(YIELD_LAYOUT, arr, 3, msg);
+  return msg as unknown as Message;
+}
+
+function fromArrayGeneric(arr: unknown): Message {
   if (!Array.isArray(arr)) throw new ProtocolViolation("a WAMP message must be a list");
   if (arr.length === 0) throw new ProtocolViolation("a WAMP message must not be empty");
   const l = lookup(arr[0]);
