@@ -20,8 +20,11 @@ export class PeerMetrics {
   readonly errorsByUri = new Map<string, number>();
   readonly callLatency = new Histogram();
   authFailures = 0;
-  /** ms clock; performance.now by default. */
-  constructor(readonly now: () => number = () => performance.now()) {}
+  /** ms clock; performance.now by default (bound directly: it runs twice per call). */
+  readonly now: () => number;
+  constructor(now?: () => number) {
+    this.now = now ?? performance.now.bind(performance);
+  }
 
   countError(uri: string): void {
     const n = this.errorsByUri.get(uri);
@@ -74,7 +77,7 @@ export class PeerMetrics {
       const t = msg.type;
       m.messagesIn[t < SLOTS ? t : SLOTS]++;
       // Progressive call invocations send more CALLs under one request id: keep the first start.
-      if (t === MessageType.CALL && !calls.has(msg.request)) calls.set(msg.request, m.now());
+      if (t === MessageType.CALL && calls.get(msg.request) === undefined) calls.set(msg.request, m.now());
       wrapped.onMessage(msg);
     };
     inner.onClose = () => {
