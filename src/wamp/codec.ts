@@ -214,8 +214,13 @@ function decodePayload(l: Layout, arr: unknown[], at: number, msg: Record<string
  * Keyword Arguments"); `[]` stands in for Arguments when only ArgumentsKw is present.
  */
 export function toArray(msg: Message): unknown[] {
-  const l = lookup(msg.type);
   const m = msg as unknown as Record<string, unknown>;
+  // RESULT and INVOCATION are most of what a router writes under RPC load: their elements are
+  // all required, so the array is built directly (same output as the layout walk below).
+  const type = msg.type;
+  if (type === T.RESULT) return withTail([type, m.request, m.details], m);
+  if (type === T.INVOCATION) return withTail([type, m.request, m.registration, m.details], m);
+  const l = lookup(type);
   const out: unknown[] = [msg.type];
   const fields = l.fields;
   const tail = l.payload === NONE ? NO_TAIL : tailOf(m, l.payload);
@@ -238,6 +243,16 @@ export function toArray(msg: Message): unknown[] {
 }
 
 const NO_TAIL = 0, BINARY_TAIL = 1, ARGS_TAIL = 2, KWARGS_TAIL = 3;
+
+/** Appends the payload of an ARGS_OR_BINARY message whose fields are all required. */
+function withTail(out: unknown[], m: Record<string, unknown>): unknown[] {
+  switch (tailOf(m, ARGS_OR_BINARY)) {
+    case BINARY_TAIL: out.push(m.payload); break;
+    case ARGS_TAIL: out.push(m.args); break;
+    case KWARGS_TAIL: out.push(m.args ?? [], m.kwargs); break;
+  }
+  return out;
+}
 
 function tailOf(m: Record<string, unknown>, payload: Layout["payload"]): number {
   if (payload === ARGS_OR_BINARY && m.payload !== undefined) return BINARY_TAIL;
