@@ -75,29 +75,28 @@ export class Dealer implements RegistrationView {
   call(caller: Session, msg: Call): void {
     const open = caller.calls.get(msg.request);
     if (open?.streaming) return this.continueStream(open, msg);
-    const refuse = (error: string, text: string) => void caller.send(errorReply(T.CALL, msg.request, error, text));
     // Exact registrations first: one Map lookup, no match object for the common case.
     const reg = this.registrations.matcher.get(msg.procedure, "exact") ?? this.registrations.matcher.best(msg.procedure)?.value;
     if (!reg) {
       const problem = this.opts.uris.check(msg.procedure, "procedure");
-      return problem ? refuse(Errors.INVALID_URI, problem) : refuse(Errors.NO_SUCH_PROCEDURE, `no callee registered for procedure "${msg.procedure}"`);
+      return problem ? this.refuse(caller, msg.request, Errors.INVALID_URI, problem) : this.refuse(caller, msg.request, Errors.NO_SUCH_PROCEDURE, `no callee registered for procedure "${msg.procedure}"`);
     }
     const progress = msg.options.progress === true;
     if (progress && !caller.hasFeature("caller", "progressive_call_invocations")) {
       throw new ProtocolViolation("CALL.Options.progress without announcing progressive_call_invocations");
     }
     if (reg.invoke === "jump_consistent_hash" && typeof msg.options.rkey !== "string") {
-      return refuse(Errors.INVALID_ARGUMENT, `procedure "${reg.uri}" is a jump_consistent_hash registration: CALL.Options.rkey is required`);
+      return this.refuse(caller, msg.request, Errors.INVALID_ARGUMENT, `procedure "${reg.uri}" is a jump_consistent_hash registration: CALL.Options.rkey is required`);
     }
     const entry = this.pickAvailable(reg, msg, undefined);
     if (!entry) {
       // Flow control: no callee reads its messages fast enough; queueing more work would only
       // grow memory. Fail now so the caller can retry later.
       this.opts.counters.inc("calls_refused_callee_overloaded");
-      return refuse(Errors.UNAVAILABLE, `callee of "${msg.procedure}" is not keeping up with its messages`);
+      return this.refuse(caller, msg.request, Errors.UNAVAILABLE, `callee of "${msg.procedure}" is not keeping up with its messages`);
     }
     if (progress && !(entry.session.hasFeature("callee", "progressive_call_invocations") && canCancel(entry.session))) {
-      return refuse(FEATURE_NOT_SUPPORTED, `the callee of "${msg.procedure}" does not support progressive call invocations`);
+      return this.refuse(caller, msg.request, FEATURE_NOT_SUPPORTED, `the callee of "${msg.procedure}" does not support progressive call invocations`);
     }
     const pc: PendingCall = {
       caller, callerRequest: msg.request, callee: entry.session, invocation: 0, registration: reg.id,
@@ -108,6 +107,11 @@ export class Dealer implements RegistrationView {
     this.opts.counters.inc("calls");
     this.invoke(pc);
     this.startTimer(pc);
+  }
+
+  /** ERROR for a CALL the dealer will not route (a method, not a closure per call). */
+  private refuse(caller: Session, request: number, error: string, text: string): void {
+    caller.send(errorReply(T.CALL, request, error, text));
   }
 
   /** A callee that is not over its outbound bound, under the policy; undefined when none. */
