@@ -3,7 +3,7 @@
 // another, a ticket from an environment variable for the third) and is authorized by the
 // core's grants like any client. The edge exports and imports more than the grants allow: what
 // the grants do not cover is refused by the core, the rest flows. A wrong key never joins; a key written in clear in the config is refused at start.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { startRouterProcess } from "../_harness/router_process.ts";
 import { loopbackSources } from "../interop/_security.ts";
 import { connectWampy } from "../interop/_wampy.ts";
@@ -12,6 +12,10 @@ import {
   AbSessions, Events, coreSessions, ed25519KeyPair, edgeConfig, eventually, failure, type RouterProcess, secretsDir, startCore,
   startEdge, waitForLog, waitLink,
 } from "./_edge.ts";
+
+// test/_setup.ts sets 20 s, but Bun 1.4.5 applies a preload's setDefaultTimeout to the first
+// test file of a run only; every later file would get 5 s.
+setDefaultTimeout(20_000);
 
 const SECURE = "com.acme.secure";
 const SECURE2 = "com.acme.secure2";
@@ -168,20 +172,31 @@ describe("edge link to a core with security", () => {
     expect((await eventually("export on the ticket realm", () => caller.call("com.acme.device.pump"))).args).toEqual(["pumping"]);
   });
 
-  test("an edge with a key the core does not know never joins, says why, and keeps serving locally", async () => {
+  // KNOWN BUG (edge_bugs.md 06:16/06:17, for edge-uplink): the channel's ABORT reason is lost
+  // (tapPeer onGone at edge/uplink.ts:239 fires before the join rejection), so the refusal is
+  // retried at the minimum backoff. test.failing until fixed: make it `test` again then.
+  test.failing("an edge with a key the core does not know never joins, says why, backs off to the maximum, and keeps serving locally", async () => {
     const other = ed25519KeyPair();
     const keyFile = secrets.write("wrong.key", other.seedHex);
     const wrong = await startEdge({
       url: core.wsUrl,
       auth: { method: "cryptosign", authid: "gw-17", privateKeyFile: keyFile },
+      // A refusal needs a config change: the next attempt waits the maximum (30-60 s here).
+      backoff: { minMs: 100, maxMs: 60_000 },
       realms: [{ local: "site", remote: SECURE, export: { procedures: [{ uri: "com.acme.device.", match: "prefix" }] } }],
     });
     try {
-      await waitForLog(wrong, ["authentication"]);
+      const refused = await waitForLog(wrong, ["uplink refused by the core"]);
+      expect(refused).toContain("wamp.error.authentication_failed");
       const local = await clients.track(connectWampy(wrong.wsUrl, "json", "site"));
       await local.register("com.acme.device.local", () => payload(["local"]));
       expect((await local.call("com.acme.device.local")).args).toEqual(["local"]);
       expect(await waitLink(wrong, false)).toBe(0);
+      // No fast retry: over ten minimum delays, no new attempt.
+      const attempts = () => wrong.logs.filter((l) => l.includes('"uplink reconnecting"')).length;
+      const seen = attempts();
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(attempts()).toBe(seen);
     } finally {
       await wrong.stop();
     }
