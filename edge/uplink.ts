@@ -235,10 +235,19 @@ export class Uplink {
       } catch (err) {
         return Promise.reject(new Error(`realm "${realm.localRealm}": ${errorText(err)}`));
       }
+      // Until this realm has joined, its session ending is reported by the join's rejection,
+      // which carries the core's ABORT reason (authentication_failed, no_such_realm, …) that
+      // decides the backoff; the peer's close arrives first and must not pre-empt it. A close
+      // with no ABORT at all is caught by the join timeout.
+      let joined = false;
       const watched = tapPeer(peer, {
-        onGone: () => this.down(gen, `the session for realm "${realm.localRealm}" (remote "${realm.remoteRealm}") ended`, { connected: true }),
+        onGone: () => {
+          if (joined) this.down(gen, `the session for realm "${realm.localRealm}" (remote "${realm.remoteRealm}") ended`, { connected: true });
+        },
       });
-      return bridge.connect(watched).catch((err) => {
+      return bridge.connect(watched).then(() => {
+        joined = true;
+      }, (err) => {
         throw new Error(`realm "${realm.localRealm}" (remote "${realm.remoteRealm}"): ${errorText(err)}`);
       });
     });

@@ -106,10 +106,7 @@ describe("edge link handshake errors", () => {
     expect(line).toContain(plainUrl(core));
   });
 
-  // KNOWN BUG (edge_bugs.md 06:16/06:17, for edge-uplink): the channel's ABORT reason is lost
-  // (tapPeer onGone at edge/uplink.ts:239 fires before the join rejection), so the refusal is
-  // retried at the minimum backoff. test.failing until fixed: make it `test` again then.
-  test.failing("a remote realm the core does not have: refused with the core's reason, retried only after the maximum backoff", async () => {
+  test("a remote realm the core does not have: refused with the core's reason, retried only after the maximum backoff", async () => {
     const edge = await startEdge({
       url: core.wsUrl,
       backoff: { minMs: 100, maxMs: 60_000 },

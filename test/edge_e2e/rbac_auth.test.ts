@@ -172,10 +172,7 @@ describe("edge link to a core with security", () => {
     expect((await eventually("export on the ticket realm", () => caller.call("com.acme.device.pump"))).args).toEqual(["pumping"]);
   });
 
-  // KNOWN BUG (edge_bugs.md 06:16/06:17, for edge-uplink): the channel's ABORT reason is lost
-  // (tapPeer onGone at edge/uplink.ts:239 fires before the join rejection), so the refusal is
-  // retried at the minimum backoff. test.failing until fixed: make it `test` again then.
-  test.failing("an edge with a key the core does not know never joins, says why, backs off to the maximum, and keeps serving locally", async () => {
+  test("an edge with a key the core does not know never joins, says why, backs off to the maximum, and keeps serving locally", async () => {
     const other = ed25519KeyPair();
     const keyFile = secrets.write("wrong.key", other.seedHex);
     const wrong = await startEdge({
