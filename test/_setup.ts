@@ -1,5 +1,6 @@
 // Preloaded by `bun test` (bunfig.toml): a sane default per-test timeout for every test file.
 // Interop tests start a router process and real clients, so allow 20 s; a hung test still fails.
+// Bun 1.4.5 applies this to the first file of a run only: test/run.ts also passes --timeout 20000.
 import { setDefaultTimeout } from "bun:test";
 
 setDefaultTimeout(20_000);

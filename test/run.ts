@@ -108,8 +108,10 @@ function last(re: RegExp, text: string): RegExpMatchArray | undefined {
   return [...text.matchAll(re)].at(-1);
 }
 
+// --timeout: Bun 1.4.5 applies the preload's setDefaultTimeout (test/_setup.ts) to the first test
+// file of a run only; every later file would get Bun's 5 s default.
 async function runBun(): Promise<RunnerResult> {
-  const { code, output, timedOut } = await run(process.execPath, ["test", "./test"], {});
+  const { code, output, timedOut } = await run(process.execPath, ["test", "--timeout", "20000", "./test"], {});
   const text = stripAnsi(output);
   const pass = last(/^\s*(\d+) pass$/gm, text);
   const fail = last(/^\s*(\d+) fail$/gm, text);
