@@ -70,7 +70,14 @@ export class Inbox {
 
   next(ms = 5_000, what = "event"): Promise<Payload> {
     if (this.taken < this.items.length) return Promise.resolve(this.items[this.taken++]);
-    return withTimeout(new Promise<Payload>((resolve) => this.waiters.push(resolve)), ms, what);
+    let waiter!: (p: Payload) => void;
+    const arrived = new Promise<Payload>((resolve) => this.waiters.push(waiter = resolve));
+    // A waiter that timed out must leave the queue, or it would swallow the next item.
+    return withTimeout(arrived, ms, what).catch((err) => {
+      const i = this.waiters.indexOf(waiter);
+      if (i >= 0) this.waiters.splice(i, 1);
+      throw err;
+    });
   }
 }
 
