@@ -1,16 +1,15 @@
 import { type Clock, systemClock, type TimerHandle } from "../util/clock.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
-import { Errors, ProtocolViolation } from "../wamp/errors.ts";
-import { MessageType } from "../wamp/message_type.ts";
+import { ProtocolViolation } from "../wamp/errors.ts";
 import type { Message } from "../wamp/messages.ts";
 import type { Peer, PeerDetails } from "../wamp/peer.ts";
 import type { Serializer } from "../wamp/serializer.ts";
-import type { ByteChannel, FrameChannel, WireData } from "./channel.ts";
+import type { LinkCarrier } from "./edge_link_carriers.ts";
+import { ChannelPeer } from "./edge_link_channel.ts";
 import {
   decodeLinkFrame,
   encodeJsonFrame,
   encodeLinkFrame,
-  LINK_HEADER_LENGTH,
   type LinkFrame,
   LinkAbortReason,
   LinkFrameType,
@@ -22,136 +21,15 @@ import {
 import { sharedEncoders } from "./encode_once.ts";
 import { errorText } from "./framed_peer.ts";
 import { type OutboundOptions, OutboundQueue } from "./outbound_queue.ts";
-import { encodeFrame, FrameReader, FrameType } from "./rawsocket_framing.ts";
 
 /**
  * The shared core of a Causeway edge link (both ends): frame dispatch, channels with one Peer
  * each, PING/PONG, LINK_ABORT, graceful close and terminate, and ONE bounded outbound queue
  * for the whole link — the slow-consumer rule applies to the link, since all channels share
  * one socket. The wire format is in edge_link_frames.ts; the handshakes are in
- * edge_link_server.ts (core) and edge_link_client.ts (edge).
+ * edge_link_server.ts (core) and edge_link_client.ts (edge); the carriers in
+ * edge_link_carriers.ts; a channel's Peer in edge_link_channel.ts.
  */
-
-/** One connection that carries whole link frames: a WebSocket or a RawSocket stream. */
-export interface LinkCarrier {
-  readonly remoteAddress: string;
-  readonly remotePort?: number;
-  readonly tls: boolean;
-  /** Bytes the runtime still holds for the socket. */
-  readonly bufferedAmount: number;
-  writeBatch(frames: Uint8Array[]): void;
-  /** Graceful: what was written goes out, then the connection closes. */
-  close(protocolError: boolean): void;
-  /** Abrupt: no more bytes, no close handshake. */
-  terminate(): void;
-  /** Set by the link. A string is a WebSocket text message (not allowed on the link). */
-  onFrame: (frame: Uint8Array | string) => void;
-  /** Set by the link; `why` says what ended the connection when the carrier knows. */
-  onClose: (why?: string) => void;
-  onDrain: () => void;
-  /** Carrier-level framing failure (RawSocket prefix errors). */
-  onError: (message: string, tooLarge: boolean) => void;
-}
-
-/** A carrier over a WebSocket (server side after the upgrade, or a client WebSocket). */
-export function webSocketCarrier(channel: FrameChannel): LinkCarrier {
-  const carrier: LinkCarrier = {
-    remoteAddress: channel.remoteAddress,
-    remotePort: channel.remotePort,
-    tls: channel.tls,
-    get bufferedAmount() {
-      return channel.bufferedAmount;
-    },
-    writeBatch(frames) {
-      const send = () => {
-        for (const f of frames) channel.send(f);
-      };
-      if (channel.cork) channel.cork(send);
-      else send();
-    },
-    close: (protocolError) => channel.close(protocolError ? 1002 : 1000, protocolError ? "protocol violation" : "link closed"),
-    terminate: () => (channel.terminate ? channel.terminate() : channel.close()),
-    onFrame: () => {},
-    onClose: () => {},
-    onDrain: () => {},
-    onError: () => {},
-  };
-  channel.onFrame = (data: WireData) => carrier.onFrame(data);
-  channel.onClose = (code, reason) => carrier.onClose(code === 1000 || code === 1005 ? undefined : `WebSocket closed with code ${code}${reason ? ` (${reason})` : ""}`);
-  channel.onDrain = () => carrier.onDrain();
-  return carrier;
-}
-
-/**
- * A carrier over a TCP/TLS stream whose RawSocket handshake is done: one RawSocket MESSAGE frame
- * per link frame; RawSocket PINGs are answered. `ourMax` is the length we announced.
- */
-export function rawSocketCarrier(channel: ByteChannel, ourMax: number, closeTimeoutMs = 3000): LinkCarrier {
-  let destroyTimer: ReturnType<typeof setTimeout> | undefined;
-  const carrier: LinkCarrier = {
-    remoteAddress: channel.remoteAddress,
-    remotePort: channel.remotePort,
-    tls: channel.tls,
-    get bufferedAmount() {
-      return channel.bufferedBytes;
-    },
-    writeBatch(frames) {
-      let total = 0;
-      for (const f of frames) total += 4 + f.byteLength;
-      const out = new Uint8Array(total);
-      let at = 0;
-      for (const f of frames) {
-        const len = f.byteLength;
-        // The RawSocket prefix (rawsocket_framing.ts), written in place to save a copy per frame.
-        if (len === 2 ** 24) out[at] = FrameType.MESSAGE | 0x08;
-        else {
-          out[at] = FrameType.MESSAGE;
-          out[at + 1] = (len >>> 16) & 0xff;
-          out[at + 2] = (len >>> 8) & 0xff;
-          out[at + 3] = len & 0xff;
-        }
-        out.set(f, at + 4);
-        at += 4 + len;
-      }
-      channel.write(out);
-    },
-    close() {
-      reader.stop();
-      channel.end();
-      // A peer that never closes its side must not hold the socket.
-      destroyTimer ??= setTimeout(() => channel.destroy(), closeTimeoutMs);
-    },
-    terminate() {
-      reader.stop();
-      channel.destroy();
-    },
-    onFrame: () => {},
-    onClose: () => {},
-    onDrain: () => {},
-    onError: () => {},
-  };
-  const reader = new FrameReader(ourMax, (type, payload) => {
-    if (type === FrameType.MESSAGE) carrier.onFrame(payload);
-    else if (type === FrameType.PING) channel.write(encodeFrame(FrameType.PONG, payload));
-  }, (message, tooLarge) => carrier.onError(message, tooLarge));
-  channel.onData = (chunk) => {
-    try {
-      reader.feed(chunk);
-    } catch (err) {
-      // Defensive: the link catches its own errors; nothing may escape into the runtime.
-      reader.stop();
-      channel.destroy();
-      carrier.onClose(`read failed: ${errorText(err)}`);
-    }
-  };
-  channel.onClose = (err) => {
-    reader.stop();
-    if (destroyTimer) clearTimeout(destroyTimer);
-    carrier.onClose(err ? `connection error: ${err.message}` : undefined);
-  };
-  channel.onDrain = () => carrier.onDrain();
-  return carrier;
-}
 
 export interface EdgeLinkCoreOptions {
   role: "core" | "edge";
@@ -553,106 +431,6 @@ export class EdgeLink {
       this.log.warn(`edge link socket ${what} failed`, { error: errorText(err) });
       if (what !== "terminate") this.finish(`socket ${what} failed: ${errorText(err)}`);
     }
-  }
-}
-
-/** One channel: a WAMP session's Peer over the link. */
-export class ChannelPeer implements Peer {
-  onMessage: (msg: Message) => void = () => {};
-  onClose: () => void = () => {};
-  closed = false;
-  /** Why the channel ended (its CLOSE reason, or the link's). */
-  closeReason = "";
-  private closeNotified = false;
-  readonly details: PeerDetails;
-
-  constructor(private readonly link: EdgeLink, readonly channelId: number) {
-    this.details = link.details;
-  }
-
-  get buffered(): number {
-    return this.closeNotified ? 0 : this.link.bufferedBytes;
-  }
-
-  get overLimit(): boolean {
-    return !this.closeNotified && this.link.overLimit;
-  }
-
-  send(msg: Message): boolean {
-    if (this.closed) return false;
-    let payload: Uint8Array;
-    try {
-      payload = this.link.encode(msg);
-    } catch (err) {
-      this.link.log.error("cannot encode message", { error: errorText(err), type: msg.type, channel: this.channelId });
-      return false;
-    }
-    const limit = this.link.outgoingLimit;
-    if (limit !== undefined && payload.byteLength + LINK_HEADER_LENGTH > limit) {
-      return this.tooLarge(msg, payload.byteLength + LINK_HEADER_LENGTH, limit);
-    }
-    this.link.sendFrame(encodeLinkFrame(LinkFrameType.DATA, this.channelId, payload));
-    return true;
-  }
-
-  close(_code?: number, reason?: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = reason || "closed";
-    this.link.channelClosed(this.channelId, this.closeReason);
-    // As a socket reports its close later, not inside close(): the owner may still be unwinding.
-    queueMicrotask(() => this.transportClosed(this.closeReason));
-  }
-
-  /** One DATA payload arrived. */
-  receive(payload: Uint8Array): void {
-    if (this.closed) return;
-    let msg: Message;
-    try {
-      msg = this.link.decode(payload);
-    } catch (err) {
-      const text = err instanceof ProtocolViolation ? err.message : `cannot decode message: ${errorText(err)}`;
-      this.link.log.warn("protocol violation on edge channel", { channel: this.channelId, error: text });
-      // A bad WAMP message ends that session only, as on its own connection.
-      this.send({ type: MessageType.ABORT, details: { message: text }, reason: Errors.PROTOCOL_VIOLATION });
-      this.close(1002, "protocol violation");
-      return;
-    }
-    try {
-      this.onMessage(msg);
-    } catch (err) {
-      this.link.log.error("message handler threw", { error: errorText(err), type: msg.type });
-    }
-  }
-
-  /** The channel is over (CLOSE received, or the link went away). Fires onClose once. */
-  transportClosed(reason: string): void {
-    if (this.closeNotified) return;
-    this.closeNotified = true;
-    this.closed = true;
-    this.closeReason ||= reason;
-    try {
-      this.onClose();
-    } catch (err) {
-      this.link.log.error("close handler threw", { error: errorText(err) });
-    }
-  }
-
-  private tooLarge(msg: Message, size: number, limit: number): boolean {
-    const text = `message of ${size} bytes exceeds the ${limit} bytes the other side of the edge link accepts`;
-    this.link.log.warn("outgoing message too large for the edge link; not sent", { type: msg.type, size, limit });
-    // (Not for our own replacement ERROR: a limit too small even for it must not loop.)
-    if (msg.type === MessageType.RESULT || (msg.type === MessageType.ERROR && msg.error !== Errors.MESSAGE_TOO_LARGE)) {
-      this.send({
-        type: MessageType.ERROR,
-        requestType: msg.type === MessageType.RESULT ? MessageType.CALL : msg.requestType,
-        request: msg.request,
-        details: {},
-        error: Errors.MESSAGE_TOO_LARGE,
-        args: [text],
-      });
-    }
-    return false;
   }
 }
 

@@ -3,7 +3,8 @@ import type { Logger } from "../util/log.ts";
 import type { Peer } from "../wamp/peer.ts";
 import type { Serializer } from "../wamp/serializer.ts";
 import type { ByteChannel, FrameChannel } from "./channel.ts";
-import { EdgeLink, type LinkCarrier, rawSocketCarrier, webSocketCarrier } from "./edge_link.ts";
+import { EdgeLink } from "./edge_link.ts";
+import { type LinkCarrier, rawSocketCarrier, webSocketCarrier } from "./edge_link_carriers.ts";
 import {
   EDGE_LINK_PROTOCOL,
   EDGE_LINK_VERSION,
