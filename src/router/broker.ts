@@ -181,13 +181,13 @@ export class Broker implements SubscriptionView {
       payload: payload.payload,
     };
     let delivered = 0;
+    // Internal subscribers always learn the publisher, as internal callees learn the caller
+    // (the edge bridge forwards it as forward_for): that EVENT is built once per delivery.
+    let disclosed: Event | undefined;
     for (const s of sub.subscribers) {
       if (s === out.excluded || (out.filter !== undefined && !out.filter(s))) continue;
-      if (s.internal && out.publisher !== undefined) {
-        // Internal subscribers always learn the publisher, as internal callees learn the
-        // caller: the edge bridge forwards it as forward_for.
-        if (s.send(internalEvent(event, out.publisher))) delivered++;
-      } else if (s.send(event)) delivered++;
+      const e = s.internal && out.publisher !== undefined ? (disclosed ??= internalEvent(event, out.publisher)) : event;
+      if (s.send(e)) delivered++;
     }
     return delivered;
   }
