@@ -2,7 +2,7 @@ import type { Config, ListenerConfig } from "./config.ts";
 import { createRouter, type Router } from "./router/mod.ts";
 import type { Runtime, Listening, TlsCertificate } from "./runtime/runtime.ts";
 import { loadListenerTls } from "./tls_config.ts";
-import { acceptEdgeWebSocket, acceptRawSocket, acceptWebSocket, EDGE_SUBPROTOCOL, linkedPeers } from "./transport/mod.ts";
+import { acceptEdgeWebSocket, acceptRawSocket, acceptWebSocket, EDGE_SUBPROTOCOL, linkedPeers, selectSubprotocol } from "./transport/mod.ts";
 import type { EdgeLinkAcceptOptions, OutboundOptions } from "./transport/mod.ts";
 import { serializerBySubprotocol, serializers } from "./wamp/serializers/mod.ts";
 import { Counters } from "./util/counters.ts";
@@ -265,7 +265,7 @@ async function listen(
         maxMessageLength: peerOpts.maxMessageLength,
         protocols: offers,
         // The client's order decides (an edge offers causeway.edge.v1 first).
-        selectProtocol: (offered) => offered.find((p) => offers.includes(p.trim()))?.trim(),
+        selectProtocol: (offered) => selectSubprotocol(offered, offers),
         onConnection: (channel) => {
           if (edge && channel.protocol === EDGE_SUBPROTOCOL) return acceptEdgeWebSocket(channel, edge);
           const serializer = serializerBySubprotocol(channel.protocol)!;

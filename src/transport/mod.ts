@@ -5,7 +5,7 @@ export type { LinkedPeersOptions } from "./local_peer.ts";
 export { DEFAULT_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "./outbound_queue.ts";
 export type { OutboundOptions } from "./outbound_queue.ts";
 export { CloseCode } from "./framed_peer.ts";
-export { acceptWebSocket, DEFAULT_MAX_MESSAGE_LENGTH, negotiateSubprotocol } from "./websocket.ts";
+export { acceptWebSocket, DEFAULT_MAX_MESSAGE_LENGTH, negotiateSubprotocol, selectSubprotocol } from "./websocket.ts";
 export type { WebSocketPeerOptions } from "./websocket.ts";
 export { connectWebSocket } from "./websocket_client.ts";
 export type { WebSocketConnectOptions } from "./websocket_client.ts";

@@ -27,10 +27,15 @@ export function negotiateSubprotocol(
   offered: readonly string[],
   supported: readonly Serializer[],
 ): Serializer | undefined {
+  const name = selectSubprotocol(offered, supported.map((s) => s.subprotocol));
+  return supported.find((s) => s.subprotocol === name);
+}
+
+/** The same choice among plain subprotocol names (a listener that also serves edge links). */
+export function selectSubprotocol(offered: readonly string[], supported: readonly string[]): string | undefined {
   for (const raw of offered) {
     const name = raw.trim();
-    const found = supported.find((s) => s.subprotocol === name);
-    if (found) return found;
+    if (supported.includes(name)) return name;
   }
   return undefined;
 }
