@@ -74,7 +74,6 @@ export const atEndOfTurn: (fn: () => void) => void = typeof setImmediate === "fu
     }
   }
   : queueMicrotask;
-const defaultSchedule = atEndOfTurn;
 
 /** Byte size of a wire item; a string counts its UTF-16 length, a lower bound of its UTF-8 size. */
 export function wireSize(item: WireData): number {
@@ -103,7 +102,7 @@ export class OutboundQueue {
     this.maxBufferedBytes = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     this.clock = opts.clock ?? systemClock;
-    this.schedule = opts.schedule ?? defaultSchedule;
+    this.schedule = opts.schedule ?? atEndOfTurn;
   }
 
   /** Encoded bytes waiting for the end of the turn. */

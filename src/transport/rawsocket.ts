@@ -116,13 +116,10 @@ export function acceptRawSocket(channel: ByteChannel, options: RawSocketAcceptOp
     const serializer = options.serializers.find((s) => s.rawsocketId === serializerId);
     const clientMax = exponentLength(hello[1] >> 4);
     if (hello[2] !== 0 || hello[3] !== 0) return refuse(HandshakeError.RESERVED_BITS);
-    if (serializerId === EDGE_RAWSOCKET_SERIALIZER_ID && options.edge) {
-      finish();
-      const ourMax = announcedLength(options.maxMessageLength);
-      channel.write(Uint8Array.of(MAGIC, (lengthExponent(ourMax) << 4) | serializerId, 0, 0));
-      return acceptEdgeRawSocket(channel, ourMax, options.edge, chunk.subarray(i));
-    }
-    if (!serializer) return refuse(HandshakeError.SERIALIZER_UNSUPPORTED);
+    // Serializer id 15 on a listener with edge links: the same checks and reply, then the
+    // connection belongs to the edge link instead of a WAMP peer.
+    const edge = serializerId === EDGE_RAWSOCKET_SERIALIZER_ID ? options.edge : undefined;
+    if (!serializer && !edge) return refuse(HandshakeError.SERIALIZER_UNSUPPORTED);
     if (clientMax < (options.minClientMessageLength ?? 0)) {
       return refuse(HandshakeError.MAX_LENGTH_UNACCEPTABLE);
     }
@@ -130,7 +127,8 @@ export function acceptRawSocket(channel: ByteChannel, options: RawSocketAcceptOp
     finish();
     const ourMax = announcedLength(options.maxMessageLength);
     channel.write(Uint8Array.of(MAGIC, (lengthExponent(ourMax) << 4) | serializerId, 0, 0));
-    const { peer, feed } = startRawSocketPeer(channel, serializer, ourMax, clientMax, options);
+    if (edge) return acceptEdgeRawSocket(channel, ourMax, edge, chunk.subarray(i));
+    const { peer, feed } = startRawSocketPeer(channel, serializer!, ourMax, clientMax, options);
     try {
       options.onPeer(peer);
     } catch (err) {
