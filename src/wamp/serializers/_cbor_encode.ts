@@ -1,3 +1,5 @@
+import { writeFloat64BE } from "./_floats.ts";
+
 /**
  * A fast CBOR encoder for the values WAMP messages hold, writing the same bytes as cbor-x with
  * our options after `toWire` (_wire_values.ts): minimal heads, integers beyond 32 bits as
@@ -76,10 +78,6 @@ function u32(n: number): void {
   buf[pos++] = n & 0xff;
 }
 
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 function number(v: number): void {
   if (Number.isInteger(v) && !Object.is(v, -0)) {
     if (v >= 0) {
@@ -95,9 +93,8 @@ function number(v: number): void {
   if (!Number.isFinite(v) || Object.is(v, -0)) throw fallback;
   ensure(9);
   buf[pos++] = 0xfb;
-  f64[0] = v;
-  if (littleEndian) for (let i = 7; i >= 0; i--) buf[pos++] = f64Bytes[i];
-  else for (let i = 0; i < 8; i++) buf[pos++] = f64Bytes[i];
+  writeFloat64BE(buf, pos, v);
+  pos += 8;
 }
 
 function string(s: string): void {

@@ -1,3 +1,5 @@
+import { writeFloat64BE } from "./_floats.ts";
+
 /**
  * A fast MessagePack encoder for the values WAMP messages hold, writing the same bytes as our
  * configured @msgpack/msgpack encoder (msgpack.ts): smallest int formats, integers beyond
@@ -78,16 +80,11 @@ function header(n: number, fix: number, fixLimit: number, h8: number, h16: numbe
   }
 }
 
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 function float64(v: number): void {
   ensure(9);
   buf[pos++] = 0xcb;
-  f64[0] = v;
-  if (littleEndian) for (let i = 7; i >= 0; i--) buf[pos++] = f64Bytes[i];
-  else for (let i = 0; i < 8; i++) buf[pos++] = f64Bytes[i];
+  writeFloat64BE(buf, pos, v);
+  pos += 8;
 }
 
 function number(v: number): void {
