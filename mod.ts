@@ -10,7 +10,7 @@ import { detectRuntime } from "./src/runtime/detect.ts";
 import { checkConfig, redactSecrets } from "./src/check_config.ts";
 import { type RunningServer, startServer } from "./src/server.ts";
 import { createLogger } from "./src/util/log.ts";
-import { loadUplinks, type RunningEdge, startEdge } from "./edge/mod.ts";
+import { type LoadedUplinks, loadUplinks, type RunningEdge, startEdge } from "./edge/mod.ts";
 import { hostname } from "node:os";
 import { versionLine } from "./src/version.ts";
 
@@ -56,11 +56,12 @@ async function main(): Promise<void> {
       return;
   }
   let config;
+  let loadedUplinks: LoadedUplinks | undefined;
   try {
     const base = cmd.configPath ? parseConfigText(await readConfig(runtime, cmd.configPath), cmd.configPath) : defaultConfig();
     config = applyEnv(base, runtime.env);
     // Uplinks are checked before anything starts, so a bad section exits 2 like any config error.
-    if (config.uplinks?.length) await loadUplinks(config.uplinks, cmd.configPath ?? "embedded default", runtime);
+    if (config.uplinks?.length) loadedUplinks = await loadUplinks(config.uplinks, cmd.configPath ?? "embedded default", runtime);
   } catch (err) {
     console.error(`causeway: ${(err as Error).message}`);
     runtime.exit(2);
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
     // Edge mode: the same binary, with uplinks to a core when the config has any.
     if (config.uplinks?.length && !stopRequested) {
       edge = await startEdge({
-        uplinks: config.uplinks, source: cmd.configPath, router: server.router,
+        uplinks: config.uplinks, loaded: loadedUplinks, source: cmd.configPath, router: server.router,
         connectTcp: runtime.connectTcp, readTextFile: (p) => runtime.readTextFile(p), env: (n) => runtime.env(n),
         node: config.node, hostname, logger,
       });

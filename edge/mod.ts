@@ -61,6 +61,8 @@ export async function loadUplinks(raw: unknown, source: string, io: SecretSource
 export interface EdgeOptions {
   /** The config file's raw `uplinks` section. */
   uplinks: unknown;
+  /** What loadUplinks already made of `uplinks` (mod.ts validates before the server starts). */
+  loaded?: LoadedUplinks;
   /** Where the config came from (for error texts). */
   source?: string;
   router: Router;
@@ -90,7 +92,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const source = opts.source ?? "the config";
   const log = opts.logger ?? silentLogger;
   const clock = opts.clock ?? systemClock;
-  const loaded = await loadUplinks(opts.uplinks, source, opts);
+  const loaded = opts.loaded ?? await loadUplinks(opts.uplinks, source, opts);
   const defaultNode = opts.node ?? opts.hostname?.() ?? "edge";
   const uplinks: Uplink[] = [];
   for (const [i, u] of loaded.uplinks.entries()) {
