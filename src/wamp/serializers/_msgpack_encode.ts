@@ -1,3 +1,4 @@
+import { writeAscii } from "./_ascii.ts";
 import { writeFloat64BE } from "./_floats.ts";
 
 /**
@@ -140,16 +141,12 @@ function string(s: string): void {
     const start = pos;
     header(n, 0xa0, 32, 0xd9, 0xda, 0xdb);
     ensure(n);
-    let p = pos;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) {
-        pos = start;
-        return utf8String(s);
-      }
-      buf[p++] = c;
+    const end = writeAscii(buf, pos, s);
+    if (end < 0) {
+      pos = start;
+      return utf8String(s);
     }
-    pos = p;
+    pos = end;
     return;
   }
   utf8String(s);
