@@ -3,6 +3,7 @@ import {
   StructError,
 } from "superstruct";
 import { isValidPattern } from "../src/wamp/mod.ts";
+import type { RemoteAuth } from "./remote_auth.ts";
 
 /**
  * The `uplinks` section of the config file (src/config.ts passes it through unvalidated; this
@@ -205,12 +206,6 @@ function describe(err: StructError, source: string): string {
   if (f.path[f.path.length - 1] === "realms" && f.type === "array") fix = "must list at least one realm to bridge: [{\"local\": \"realm1\"}]";
   return `Invalid config in ${source}: at "${key}": ${fix} (got ${got})`;
 }
-
-/** How a remote session authenticates (the RealmBridge's RemoteAuth), secrets resolved. */
-export type RemoteAuth =
-  | { method: "anonymous"; authid?: string }
-  | { method: "ticket"; authid: string; ticket: string }
-  | { method: "cryptosign"; authid: string; privateKeyHex: string };
 
 export interface SecretSources {
   readTextFile(path: string): Promise<string>;

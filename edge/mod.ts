@@ -9,10 +9,11 @@ import { serializers } from "../src/wamp/mod.ts";
 import { type Clock, Counters, type Logger, type MetricFamily, silentLogger, systemClock } from "../src/util/mod.ts";
 import { createBackoff } from "./backoff.ts";
 import { compatTransport } from "./compat.ts";
-import { parseUplinks, type RemoteAuth, resolveUplinkAuths, type SecretSources, type UplinkConfig, UplinkConfigError } from "./config.ts";
+import { parseUplinks, resolveUplinkAuths, type SecretSources, type UplinkConfig, UplinkConfigError } from "./config.ts";
 import { linkTransport } from "./link_transport.ts";
 import { edgeMetricFamilies } from "./metrics.ts";
 import { RealmBridge } from "./realm_bridge.ts";
+import type { RemoteAuth } from "./remote_auth.ts";
 import { type EdgeStatus, startStatusService, STATUS_PROCEDURE } from "./status.ts";
 import { Uplink, type UplinkTransport } from "./uplink.ts";
 

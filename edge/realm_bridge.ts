@@ -1,6 +1,5 @@
 import type { Realm, Router, Session } from "../src/router/mod.ts";
 import { type Dict, Errors, type Event, type Invocation, type Payload, type Peer } from "../src/wamp/mod.ts";
-import { cryptosignPublicKey, cryptosignSign } from "../src/auth/mod.ts";
 import type { Clock, Counters, Logger } from "../src/util/mod.ts";
 import { silentLogger } from "../src/util/mod.ts";
 import { type BridgeFilter, filterCovers, filterIntersects, filterMatches, type MatchPolicy } from "./filters.ts";
@@ -9,8 +8,7 @@ import { RemoteBindings } from "./remote_bindings.ts";
 import { CoreInterest } from "./core_interest.ts";
 import { type CallResult, type InvocationReply, type JoinOptions, SESSION_LOST, WampError, WampSession } from "./wamp_session.ts";
 import { forwardChain, RecentIds } from "./loop_guard.ts";
-
-export type { BridgeFilter } from "./filters.ts";
+import { joinOptions, type RemoteAuth } from "./remote_auth.ts";
 
 /**
  * One bridged realm of an uplink: the local realm on this router and its counterpart on the
@@ -75,11 +73,6 @@ export interface RealmBridgeOptions {
    */
   onRemoteLost?: (reason: string) => void;
 }
-
-export type RemoteAuth =
-  | { method: "anonymous"; authid?: string }
-  | { method: "ticket"; authid: string; ticket: string }
-  | { method: "cryptosign"; authid: string; privateKeyHex: string };
 
 export interface BridgeStatus {
   localRealm: string;
@@ -522,35 +515,6 @@ export class RealmBridge {
     } catch (err) {
       this.log.error("edge bridge: error handling a realm event", { error: String((err as Error)?.stack ?? err) });
     }
-  }
-}
-
-function joinOptions(auth: RemoteAuth): Omit<JoinOptions, "realm"> {
-  switch (auth.method) {
-    case "anonymous":
-      return { authid: auth.authid, authmethods: ["anonymous"] };
-    case "ticket":
-      return {
-        authid: auth.authid, authmethods: ["ticket"],
-        onChallenge: (m) => {
-          if (m !== "ticket") throw new Error(`the core asked for ${m}, but this uplink is configured for ticket`);
-          return auth.ticket;
-        },
-      };
-    case "cryptosign": {
-      // Computed now: a malformed key is a configuration error, reported before any connection.
-      const pubkey = cryptosignPublicKey(auth.privateKeyHex);
-      return {
-        authid: auth.authid, authmethods: ["cryptosign"], authextra: { pubkey },
-        onChallenge: (m, extra) => {
-          if (m !== "cryptosign") throw new Error(`the core asked for ${m}, but this uplink is configured for cryptosign`);
-          if (typeof extra.challenge !== "string") throw new Error("the cryptosign CHALLENGE has no challenge");
-          return cryptosignSign(auth.privateKeyHex, extra.challenge);
-        },
-      };
-    }
-    default:
-      throw new Error(`unknown uplink auth method ${JSON.stringify((auth as { method?: unknown }).method)}`);
   }
 }
 
