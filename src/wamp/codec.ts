@@ -218,8 +218,10 @@ export function toArray(msg: Message): unknown[] {
   // RESULT and INVOCATION are most of what a router writes under RPC load: their elements are
   // all required, so the array is built directly (same output as the layout walk below).
   const type = msg.type;
-  if (type === T.RESULT) return withTail([type, m.request, m.details], m);
-  if (type === T.INVOCATION) return withTail([type, m.request, m.registration, m.details], m);
+  if (type === T.RESULT) return pushTail([type, m.request, m.details], m, tailOf(m, ARGS_OR_BINARY));
+  if (type === T.INVOCATION) {
+    return pushTail([type, m.request, m.registration, m.details], m, tailOf(m, ARGS_OR_BINARY));
+  }
   const l = lookup(type);
   const out: unknown[] = [msg.type];
   const fields = l.fields;
@@ -234,19 +236,14 @@ export function toArray(msg: Message): unknown[] {
     }
     out.push(v);
   }
-  switch (tail) {
-    case BINARY_TAIL: out.push(m.payload); break;
-    case ARGS_TAIL: out.push(m.args); break;
-    case KWARGS_TAIL: out.push(m.args ?? [], m.kwargs); break;
-  }
-  return out;
+  return pushTail(out, m, tail);
 }
 
 const NO_TAIL = 0, BINARY_TAIL = 1, ARGS_TAIL = 2, KWARGS_TAIL = 3;
 
-/** Appends the payload of an ARGS_OR_BINARY message whose fields are all required. */
-function withTail(out: unknown[], m: Record<string, unknown>): unknown[] {
-  switch (tailOf(m, ARGS_OR_BINARY)) {
+/** Appends the payload elements `tail` (from tailOf) calls for. */
+function pushTail(out: unknown[], m: Record<string, unknown>, tail: number): unknown[] {
+  switch (tail) {
     case BINARY_TAIL: out.push(m.payload); break;
     case ARGS_TAIL: out.push(m.args); break;
     case KWARGS_TAIL: out.push(m.args ?? [], m.kwargs); break;
