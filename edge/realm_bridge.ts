@@ -394,12 +394,7 @@ export class RealmBridge {
     }
     this.forwarded.calls++;
     this.opts.counters.inc(bridgeCounterName(this.opts.localRealm, "out", "call"));
-    const h = remote.callStart(procedure, payloadOf(inv), callOptions(inv.details), (p) => reply.progress(payloadOf(p)));
-    reply.onInterrupt = (o) => h.cancel(o.mode === "kill" ? "kill" : "killnowait");
-    h.result.then(
-      (r) => reply.result(payloadOf(r)),
-      (err) => reply.error(...this.relayError(err, `the uplink went down during the call to "${procedure}"`)),
-    );
+    this.relayCall(remote, procedure, inv, reply, `the uplink went down during the call to "${procedure}"`);
   }
 
   /** The core invoked an exported procedure: CALL it on the local realm. */
@@ -412,11 +407,16 @@ export class RealmBridge {
     }
     this.forwarded.invocations++;
     this.opts.counters.inc(bridgeCounterName(this.opts.localRealm, "in", "call"));
-    const h = local.callStart(procedure, payloadOf(inv), callOptions(inv.details), (p) => reply.progress(payloadOf(p)));
+    this.relayCall(local, procedure, inv, reply, `the edge's local realm "${this.opts.localRealm}" went away during the call`);
+  }
+
+  /** Makes the INVOCATION a CALL on the other side: progress, cancel, result and error come back to `reply`. */
+  private relayCall(s: WampSession, procedure: string, inv: Invocation, reply: InvocationReply, lostText: string): void {
+    const h = s.callStart(procedure, payloadOf(inv), callOptions(inv.details), (p) => reply.progress(payloadOf(p)));
     reply.onInterrupt = (o) => h.cancel(o.mode === "kill" ? "kill" : "killnowait");
     h.result.then(
       (r) => reply.result(payloadOf(r)),
-      (err) => reply.error(...this.relayError(err, `the edge's local realm "${this.opts.localRealm}" went away during the call`)),
+      (err) => reply.error(...this.relayError(err, lostText)),
     );
   }
 
@@ -448,9 +448,7 @@ export class RealmBridge {
     if (ev.details.publisher !== undefined && ev.details.publisher === this.local?.id) return;
     if (this.seenOut.seen(ev.publication)) return;
     const topic = typeof ev.details.topic === "string" ? ev.details.topic : f.uri;
-    const options: Dict = { exclude_me: true };
-    const chain = forwardChain(ev.details, "publisher");
-    if (chain) options.forward_for = chain;
+    const options = publishOptions(ev.details);
     const pub = { topic, payload: payloadOf(ev), options };
     const remote = this.remote;
     if (this.state === "up" && remote && this.interest) {
@@ -487,9 +485,7 @@ export class RealmBridge {
     if (this.startedHere(ev.details)) return;
     const local = this.local;
     if (!local?.isOpen) return;
-    const options: Dict = { exclude_me: true };
-    const chain = forwardChain(ev.details, "publisher");
-    if (chain) options.forward_for = chain;
+    const options = publishOptions(ev.details);
     this.forwarded.eventsIn++;
     this.opts.counters.inc(bridgeCounterName(this.opts.localRealm, "in", "event"));
     local.publish(topic, payloadOf(ev), options).catch(() => {});
@@ -524,6 +520,17 @@ function callOptions(details: Dict): Dict {
   if (details.receive_progress === true) options.receive_progress = true;
   if (typeof details.timeout === "number" && details.timeout > 0) options.timeout = details.timeout;
   const chain = forwardChain(details, "caller");
+  if (chain) options.forward_for = chain;
+  return options;
+}
+
+/**
+ * PUBLISH.Options for a forwarded event: exclude_me (the bridge's own subscription on that side
+ * must not get it back) and who it is on behalf of.
+ */
+function publishOptions(details: Dict): Dict {
+  const options: Dict = { exclude_me: true };
+  const chain = forwardChain(details, "publisher");
   if (chain) options.forward_for = chain;
   return options;
 }
