@@ -22,7 +22,8 @@ export const FALLBACK: unique symbol = Symbol("cbor fallback");
 /** Thrown inside the decoder to abandon the fast path; never escapes. */
 const fallback = { fallback: true };
 
-let src: Uint8Array = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
+let src: Uint8Array = EMPTY;
 let pos = 0;
 
 /** Decodes `bytes`, or returns FALLBACK when cbor-x must decide. Not re-entrant. */
@@ -40,7 +41,6 @@ export function decodeCborFast(bytes: Uint8Array): unknown {
   }
 }
 
-const EMPTY: Uint8Array = new Uint8Array(0);
 const TWO_32 = 2 ** 32;
 const MAX_EXACT = 2 ** 53;
 const HI_OF_MAX = 2 ** 21; // high 32 bits of 2^53
