@@ -1,4 +1,4 @@
-import { type Dict, Errors, type Event, type Invocation, type Message, MessageType as T, type Payload, type Peer } from "../src/wamp/mod.ts";
+import { createIdSequence, type Dict, Errors, type Event, type Invocation, type Message, MessageType as T, type Payload, type Peer } from "../src/wamp/mod.ts";
 import { type Clock, systemClock } from "../src/util/mod.ts";
 
 /**
@@ -88,7 +88,8 @@ interface OpenCall {
 }
 
 export class WampSession {
-  private nextRequest = 1;
+  // Session-scope request ids: sequential, wrapping after 2^53 as the spec asks.
+  private readonly nextRequest = createIdSequence();
   private readonly pending = new Map<number, Pending>();
   private readonly calls = new Map<number, OpenCall>();
   private readonly handlers = new Map<number, InvocationHandler>();
@@ -161,14 +162,14 @@ export class WampSession {
   publish(topic: string, payload: Payload, options: Dict = {}): Promise<number | undefined> {
     const msg = { type: T.PUBLISH, request: 0, options, topic, ...pick(payload) } as Message;
     if (options.acknowledge === true) return this.request(msg).then((m) => (m as { publication: number }).publication);
-    (msg as { request: number }).request = this.nextRequest++;
+    (msg as { request: number }).request = this.nextRequest();
     if (!this.send(msg)) return Promise.reject(new WampError(SESSION_LOST, ["the session is closed"]));
     return Promise.resolve(undefined);
   }
 
   /** CALL; `onProgress` receives progressive results (pass receive_progress in options). */
   callStart(procedure: string, payload: Payload, options: Dict = {}, onProgress?: (r: CallResult) => void): CallHandle {
-    const request = this.nextRequest++;
+    const request = this.nextRequest();
     const result = new Promise<CallResult>((resolve, reject) => {
       if (this.ended || this.id === 0) return reject(new WampError(SESSION_LOST, ["the session is not open"]));
       this.calls.set(request, { resolve, reject, onProgress });
@@ -221,7 +222,7 @@ export class WampSession {
   }
 
   private request(msg: Message): Promise<Message> {
-    const request = this.nextRequest++;
+    const request = this.nextRequest();
     (msg as { request: number }).request = request;
     return new Promise<Message>((resolve, reject) => {
       if (this.ended || this.id === 0) return reject(new WampError(SESSION_LOST, ["the session is not open"]));
