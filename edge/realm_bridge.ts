@@ -3,7 +3,7 @@ import { type Dict, Errors, type Event, type Invocation, type Payload, type Peer
 import type { Clock, Counters, Logger } from "../src/util/mod.ts";
 import { silentLogger } from "../src/util/mod.ts";
 import { type BridgeFilter, filterCovers, filterIntersects, filterMatches, type MatchPolicy } from "./filters.ts";
-import { PublicationBuffer } from "./publication_buffer.ts";
+import { type OverflowPolicy, PublicationBuffer } from "./publication_buffer.ts";
 import { RemoteBindings } from "./remote_bindings.ts";
 import { CoreInterest } from "./core_interest.ts";
 import { type CallResult, type InvocationReply, type JoinOptions, SESSION_LOST, WampError, WampSession } from "./wamp_session.ts";
@@ -59,7 +59,7 @@ export interface RealmBridgeOptions {
   exportTopics: BridgeFilter[];
   importTopics: BridgeFilter[];
   auth: RemoteAuth;
-  buffer: { maxMessages: number; overflow: "drop_oldest" | "drop_newest" };
+  buffer: { maxMessages: number; overflow: OverflowPolicy };
   /** transport's linkedPeers: the local internal session's peer pair. */
   linkPeers: () => [Peer, Peer];
   counters: Counters;
@@ -90,13 +90,10 @@ export interface BridgeStatus {
 }
 
 /**
- * Counter names (in opts.counters), one set per local realm; the uplink turns them into
- * causeway_edge_bridged_messages_total{direction,kind} and causeway_edge_buffer_dropped_total.
- * direction "out" = edge → core, "in" = core → edge; kind "call" | "event".
+ * The counter (in opts.counters) of publications the buffer dropped, per local realm. The
+ * metrics themselves are built from status() (forwarded, bufferDropped); this name is for
+ * callers that hold the Counters.
  */
-export function bridgeCounterName(localRealm: string, direction: "out" | "in", kind: "call" | "event"): string {
-  return `edge_bridged_messages:${localRealm}:${direction}:${kind}`;
-}
 export function bufferDroppedCounterName(localRealm: string): string {
   return `edge_buffer_dropped:${localRealm}`;
 }
@@ -393,7 +390,6 @@ export class RealmBridge {
       return;
     }
     this.forwarded.calls++;
-    this.opts.counters.inc(bridgeCounterName(this.opts.localRealm, "out", "call"));
     this.relayCall(remote, procedure, inv, reply, `the uplink went down during the call to "${procedure}"`);
   }
 
@@ -406,7 +402,6 @@ export class RealmBridge {
       return;
     }
     this.forwarded.invocations++;
-    this.opts.counters.inc(bridgeCounterName(this.opts.localRealm, "in", "call"));
     this.relayCall(local, procedure, inv, reply, `the edge's local realm "${this.opts.localRealm}" went away during the call`);
   }
 
@@ -466,7 +461,6 @@ export class RealmBridge {
 
   private publishOut(remote: WampSession, topic: string, payload: Payload, options: Dict): void {
     this.forwarded.eventsOut++;
-    this.opts.counters.inc(bridgeCounterName(this.opts.localRealm, "out", "event"));
     // Acknowledged, so a publication the core's RBAC refuses is reported instead of vanishing.
     remote.publish(topic, payload, { ...options, acknowledge: true }).catch((err) => {
       if (err instanceof WampError && err.error === SESSION_LOST) return;
@@ -487,7 +481,6 @@ export class RealmBridge {
     if (!local?.isOpen) return;
     const options = publishOptions(ev.details);
     this.forwarded.eventsIn++;
-    this.opts.counters.inc(bridgeCounterName(this.opts.localRealm, "in", "event"));
     local.publish(topic, payloadOf(ev), options).catch(() => {});
   }
 
